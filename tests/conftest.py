@@ -1,0 +1,38 @@
+"""Fixtures shared by the whole suite: the repository root and the book, built once per session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK_HTML = ROOT / "_build" / "html"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def skip_or_fail(reason: str) -> None:
+    """Outside CI a missing system tool skips a test; in CI it fails it (CI installs everything)."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must install it: see tests/setup.sh)")
+    pytest.skip(f"{reason}; run `bash tests/setup.sh` to install it")
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def book() -> Path:
+    """Build the book exactly as CI does (strict: any warning fails) and return `_build/html`."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--all", "-W", "-n", "--keep-going"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"jupyter-book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}")
+    return BOOK_HTML

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian machine:
+#   Debian's chromium (browser tests; never a browser download), bubblewrap (the grading sandbox),
+#   postgresql (the gradebook-on-a-server test), then the pinned Python requirements.
+# Run from anywhere: `bash tests/setup.sh`. Needs root (or sudo) for apt-get.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(chromium bubblewrap postgresql)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements.txt
+python -m pip check

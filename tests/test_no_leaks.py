@@ -1,0 +1,56 @@
+"""Solutions never reach students: no page, chapter or student notebook carries reference code or hidden tests."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+import solutions
+from tests.conftest import ROOT
+from tests.leaks import _squash, fingerprints, leaks_in_text, leaks_in_tree, readable_text
+
+
+def test_fingerprints_cover_every_reference_function():
+    """The leak scanner knows at least one statement of every one of the 19 reference functions."""
+    prints = fingerprints()
+    missing = []
+    for name in solutions.__all__:
+        if name == "CHAPTERS":
+            continue
+        source = _squash(inspect.getsource(getattr(solutions, name)))
+        if not any(p in source for p in prints):
+            missing.append(name)
+    # Functions made of one short call (e.g. relu) have no statement long enough to fingerprint.
+    assert len(missing) <= 4, f"no fingerprint for {missing}"
+
+
+def test_scanner_finds_a_planted_leak():
+    """A chapter that pasted the reference's conv_forward, or a solution marker, is caught."""
+    source = inspect.getsource(solutions.conv_forward)
+    assert leaks_in_text(f"# my notes\n{source}\n")
+    assert leaks_in_text("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")
+    assert leaks_in_text('{"source": ["from solutions import conv_forward\\n"]}')
+    assert not leaks_in_text("import numpy as np\nz = np.sum(X * F)\n")
+
+
+def test_scanner_sees_through_html_and_notebooks(tmp_path):
+    """Syntax highlighting (HTML spans) and notebook JSON do not hide a pasted reference line."""
+    line = "return np.where(z >= 0, 1.0, e) / (1.0 + e)"
+    page = tmp_path / "page.html"
+    page.write_text("<pre>" + "".join(f'<span class="n">{c}</span>' for c in line).replace(">", "&gt;", 0) + "</pre>")
+    assert leaks_in_text(readable_text(page))
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text('{"cells": [{"cell_type": "code", "source": ["def sigmoid(z):\\n", "    ' + line + '\\n"], "outputs": []}]}')
+    assert leaks_in_tree(tmp_path).keys() == {"nb.ipynb", "page.html"}
+
+
+def test_chapters_carry_no_solution():
+    """Nothing under chapters/ (pages, exercise notebooks, extensions) holds reference code or hidden tests."""
+    assert leaks_in_tree(ROOT / "chapters") == {}
+
+
+@pytest.mark.book
+def test_built_book_carries_no_solution(book):
+    """No file of the built book (_build/html: pages, sources, notebooks, downloads) holds reference code or hidden tests."""
+    assert leaks_in_tree(book) == {}
