@@ -22,8 +22,9 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PAGES = toc_pages()
-# Pages that teach with figures (every chapter); the introduction and glossary need none.
-FIGURE_FREE = {"chapters/intro", "chapters/glossary"}
+# Pages that teach with figures (every chapter); the introduction, glossary and exercise notebooks need none.
+def needs_figures(docname: str) -> bool:
+    return docname not in {"chapters/intro", "chapters/glossary"} and not docname.startswith("chapters/exercises/")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -93,7 +94,7 @@ def test_page_renders_offline(browser, site, docname):
     images = page.locator("main img")
     broken = page.evaluate("[...document.querySelectorAll('main img')].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
     assert broken == [], f"{docname}: figures that did not load: {broken}"
-    if docname not in FIGURE_FREE:
+    if needs_figures(docname):
         assert images.count() >= 1, f"{docname} teaches without a single figure"
 
     ARTIFACTS.mkdir(exist_ok=True)

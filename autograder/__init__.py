@@ -1,0 +1,15 @@
+"""The Conv Layers autograder: an nbgrader course directory and the `python -m autograder` command.
+
+- `source/<assignment>/<assignment>.ipynb` — the six assignments as authored (with solutions and hidden tests);
+- `checks/` — the hidden test cases, their harness and the loop checker, embedded into the sources as data;
+- `release/` (generated, never edited) — what students receive; the book offers the same notebooks.
+"""
+
+ASSIGNMENTS = (
+    "ex01_image_tensors",
+    "ex02_correlation",
+    "ex03_bias",
+    "ex04_activation",
+    "ex05_dot_product",
+    "ex06_feature_maps",
+)

@@ -1,0 +1,76 @@
+"""The nbgrader course directory, driven in-process through nbgrader's Python API.
+
+Paths are relative to this folder, so a copy of it (as the tests make) works the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from traitlets.config.loader import PyFileConfigLoader
+
+from . import ASSIGNMENTS
+
+COURSE = Path(__file__).resolve().parent
+#: Where the book offers the released notebooks (kept identical to release/ by `release`).
+BOOK_EXERCISES = COURSE.parent / "chapters" / "exercises"
+
+
+class CourseError(RuntimeError):
+    """A course-level step failed (unknown assignment, nbgrader error); the message says which and why."""
+
+
+def _interpreter_on_path() -> None:
+    # nbgrader shells out to `alembic` to create the gradebook: it must find this interpreter's copy.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def nbgrader_api(course_dir: Path = COURSE, **overrides):
+    """An `NbGraderAPI` for `course_dir`, configured by its `nbgrader_config.py` plus `overrides`.
+
+    overrides: {"Section.trait": value}, e.g. {"Execute.timeout": 5}.
+    """
+    from nbgrader.apps import NbGraderAPI
+
+    _interpreter_on_path()
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+    config.CourseDirectory.root = str(course_dir)
+    for key, value in overrides.items():
+        section, trait = key.split(".")
+        config[section][trait] = value
+    return NbGraderAPI(config=config)
+
+
+def check_assignments(names) -> list[str]:
+    names = list(names) or list(ASSIGNMENTS)
+    unknown = [n for n in names if n not in ASSIGNMENTS]
+    if unknown:
+        raise CourseError(f"unknown assignment {', '.join(unknown)}; the assignments are {', '.join(ASSIGNMENTS)}")
+    return names
+
+
+def release(names=(), course_dir: Path = COURSE, book_dir: Path | None = BOOK_EXERCISES) -> list[Path]:
+    """`nbgrader generate_assignment` for each assignment → release/<a>/<a>.ipynb, copied to the book.
+
+    Returns the released notebooks.  Raises CourseError when nbgrader fails.
+    """
+    api = nbgrader_api(course_dir)
+    released = []
+    for name in check_assignments(names):
+        with contextlib.redirect_stdout(io.StringIO()):
+            result = api.generate_assignment(name, force=True)
+        if not result["success"]:
+            raise CourseError(f"nbgrader could not release {name}:\n{result['error']}\n{result['log']}")
+        notebook = course_dir / "release" / name / f"{name}.ipynb"
+        released.append(notebook)
+        if book_dir is not None:
+            book_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(notebook, book_dir / notebook.name)
+    return released

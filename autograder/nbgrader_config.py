@@ -1,0 +1,27 @@
+"""nbgrader configuration of the Conv Layers course (this folder is the course directory).
+
+Plain nbgrader works here: `cd autograder && nbgrader generate_assignment ex01_image_tensors`, and so on.
+`python -m autograder` (see __main__.py) drives the same steps for a whole class.
+"""
+
+c = get_config()  # noqa: F821 — provided by nbgrader when it loads this file
+
+# The course directory is this folder, wherever nbgrader is started from.
+import os  # noqa: E402
+
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.course_id = "conv-layers"
+
+# Released notebooks keep their outputs cleared and tell students where to write.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# nbgrader gives a test cell 0 points when it wrote anything to stderr. A correct answer that happens
+# to trigger a harmless NumPy warning must not lose its points, so Python warning lines are dropped
+# before grading. (sigmoid's test turns overflow warnings into failures itself.)
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r":\d+: \w*Warning: "
+
+# A student's infinite loop costs that cell, not the grading run.
+c.Execute.timeout = 30
+c.Execute.interrupt_on_timeout = True

@@ -1,0 +1,41 @@
+"""Grade notebooks through nbgrader's Python API in a throwaway copy of the course directory.
+
+(`nbgrader validate` exits 0 even when tests fail, so the tests grade for real and read the gradebook.)
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from autograder.course import COURSE, nbgrader_api
+
+
+def course_copy(tmp: Path, assignment: str) -> Path:
+    """A fresh course directory holding the nbgrader config and one assignment's source."""
+    course = tmp / "course"
+    (course / "source").mkdir(parents=True)
+    shutil.copy(COURSE / "nbgrader_config.py", course)
+    shutil.copytree(COURSE / "source" / assignment, course / "source" / assignment)
+    return course
+
+
+def grade(course: Path, assignment: str, submissions: dict[str, Path], **overrides) -> dict[str, dict[str, tuple]]:
+    """Release `assignment`, autograde each student's notebook; return {student: {grade_id: (score, max)}}."""
+    api = nbgrader_api(course, **overrides)
+    result = api.generate_assignment(assignment, force=True)
+    assert result["success"], result["error"] or result["log"]
+    for student, notebook in submissions.items():
+        folder = course / "submitted" / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(notebook, folder / f"{assignment}.ipynb")
+        result = api.autograde(assignment, student, force=True, create=True)
+        assert result["success"], f"autograde of {student} failed:\n{result['error']}\n{result['log']}"
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student in submissions:
+            notebook = gradebook.find_submission_notebook(assignment, assignment, student)
+            scores[student] = {g.name: (g.score, g.max_score) for g in notebook.grades}
+    return scores
