@@ -1,7 +1,7 @@
 """`python -m autograder` — release assignments and grade a class.
 
     python -m autograder release [ASSIGNMENT ...]   # all by default → autograder/release/<a>/<a>.ipynb (+ the book's copy)
-    python -m autograder embed                      # refresh the hidden tests in autograder/source/ from solutions/
+    python -m autograder embed [ASSIGNMENT ...]     # refresh the hidden tests in autograder/source/ from solutions/
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from . import ASSIGNMENTS
-from .course import CourseError, release
+from .course import CourseError, check_assignments, release
 
 
 def _release(args) -> int:
@@ -28,7 +28,8 @@ def _release(args) -> int:
 def _embed(args) -> int:
     from .checks.embed import refresh, source_notebooks
 
-    for path in source_notebooks():
+    wanted = set(check_assignments(args.assignments))
+    for path in (p for p in source_notebooks() if p.stem in wanted):
         changed = refresh(path)
         print(f"{path.name}: {'updated ' + ', '.join(changed) if changed else 'up to date'}")
     return 0
@@ -42,6 +43,7 @@ def main(argv=None) -> int:
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"default: all of {', '.join(ASSIGNMENTS)}")
     p.set_defaults(run=_release)
     p = commands.add_parser("embed", help="write the hidden test cases into the source notebooks")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
     p.set_defaults(run=_embed)
     args = parser.parse_args(argv)
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook
 
 from autograder.course import COURSE, nbgrader_api
@@ -39,3 +40,27 @@ def grade(course: Path, assignment: str, submissions: dict[str, Path], **overrid
             notebook = gradebook.find_submission_notebook(assignment, assignment, student)
             scores[student] = {g.name: (g.score, g.max_score) for g in notebook.grades}
     return scores
+
+
+def with_answer(source: Path, answers: dict[str, str], target: Path) -> Path:
+    """A copy of the notebook `source` whose solution cells (grade_id = function name) hold `answers` instead."""
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    nbformat.write(notebook, target)
+    return target
+
+
+def autograded(course: Path, assignment: str, student: str):
+    """The notebook nbgrader autograded for `student` (with every cell's outputs)."""
+    return nbformat.read(course / "autograded" / student / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def cell_error(notebook, grade_id: str) -> str:
+    """The error a test cell raised, as `ename: evalue` ('' when the cell passed)."""
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            return "\n".join(f"{o.ename}: {o.evalue}" for o in cell.get("outputs", []) if o.output_type == "error")
+    raise KeyError(grade_id)

@@ -1,0 +1,47 @@
+"""Wrong answers to ex01 lose exactly the points they should, with messages in the lecture's terms."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder.course import COURSE
+from tests.assignments.roundtrip import autograded, cell_error, course_copy, grade, with_answer
+
+A = "ex01_image_tensors"
+WRONG = {
+    "equal_weights": {"to_grayscale": "def to_grayscale(X):\n    X = np.asarray(X, dtype=float)\n    return X.mean(axis=-1)\n"},
+    "wrong_axis_order": {"to_channels_first": "def to_channels_first(X):\n    return np.asarray(X, dtype=float).transpose(0, 3, 2, 1)\n"},
+    "no_checks": {"stack_images": "def stack_images(images):\n    return np.stack([np.asarray(i, dtype=float) for i in images])\n"},
+}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(A)
+    course = course_copy(tmp, A)
+    source = course / "source" / A / f"{A}.ipynb"
+    submissions = {name: with_answer(source, answers, tmp / f"{name}.ipynb") for name, answers in WRONG.items()}
+    return course, grade(course, A, submissions)
+
+
+def test_equal_weights_fail_the_grayscale_test_only(results):
+    """Averaging R, G, B instead of weighing them 0.299/0.587/0.114 fails test_to_grayscale, and only it."""
+    course, scores = results
+    lost = {cell for cell, (score, top) in scores["equal_weights"].items() if score != top}
+    assert lost == {"test_to_grayscale"}
+    assert "grey values of pure red, green, blue and white pixels" in cell_error(autograded(course, A, "equal_weights"), "test_to_grayscale")
+
+
+def test_wrong_axis_order_is_reported_as_a_shape(results):
+    """Transposing to (N, n_C, n_W, n_H) is caught with the expected shape (N, n_C, n_H, n_W) in the message."""
+    course, scores = results
+    assert scores["wrong_axis_order"]["test_to_channels_first"][0] == 0
+    message = cell_error(autograded(course, A, "wrong_axis_order"), "test_to_channels_first")
+    assert "expected (N, n_C, n_H, n_W) = (2, 3, 3, 4)" in message
+
+
+def test_missing_checks_lose_the_stack_points(results):
+    """np.stack alone raises an error that does not name the odd image, and accepts 2-D images: no points."""
+    course, scores = results
+    assert scores["no_checks"]["test_stack_images"][0] == 0
+    assert scores["no_checks"]["test_to_grayscale"][0] == scores["no_checks"]["test_to_grayscale"][1]
