@@ -1,6 +1,7 @@
 """`python -m autograder` — release assignments and grade a class.
 
     python -m autograder release [ASSIGNMENT ...]   # all by default → autograder/release/<a>/<a>.ipynb (+ the book's copy)
+    python -m autograder grade ASSIGNMENT SUBMISSIONS --out DIR [--workers N] [--timeout SECONDS] [--memory-limit GIB] [--force]
     python -m autograder embed [ASSIGNMENT ...]     # refresh the hidden tests in autograder/source/ from solutions/
 """
 
@@ -8,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import ASSIGNMENTS
 from .course import CourseError, check_assignments, release
+from .submissions import SubmissionsError
 
 
 def _release(args) -> int:
@@ -35,6 +38,24 @@ def _embed(args) -> int:
     return 0
 
 
+def _grade(args) -> int:
+    from .grading import Options, grade_class, print_summary
+
+    options = Options(workers=args.workers, timeout=args.timeout, memory_limit_gib=args.memory_limit, force=args.force)
+    results, failed = grade_class(args.assignment, Path(args.submissions), Path(args.out), options)
+    print_summary(results, failed, Path(args.out))
+    return 1 if failed else 0
+
+
+def _positive(kind):
+    def parse(text):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+    return parse
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -45,10 +66,20 @@ def main(argv=None) -> int:
     p = commands.add_parser("embed", help="write the hidden test cases into the source notebooks")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
     p.set_defaults(run=_embed)
+    p = commands.add_parser("grade", help="grade a folder (or .zip) of submissions into DIR")
+    p.add_argument("assignment", metavar="ASSIGNMENT", help=f"one of {', '.join(ASSIGNMENTS)}")
+    p.add_argument("submissions", metavar="SUBMISSIONS",
+                   help="a folder of <student_id>.ipynb, nbgrader's <student_id>/<assignment>/*.ipynb, or a .zip of either")
+    p.add_argument("--out", required=True, metavar="DIR", help="where grades.csv, tests.csv, feedback/ and report.html go")
+    p.add_argument("--workers", type=_positive(int), default=0, help="parallel graders (default: all cores)")
+    p.add_argument("--timeout", type=_positive(int), default=30, metavar="SECONDS", help="per-cell time limit (default 30)")
+    p.add_argument("--memory-limit", type=_positive(float), default=4.0, metavar="GIB", help="memory per student kernel (default 4)")
+    p.add_argument("--force", action="store_true", help="regrade everyone, even those already graded in DIR")
+    p.set_defaults(run=_grade)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except CourseError as error:
+    except (CourseError, SubmissionsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

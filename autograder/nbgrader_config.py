@@ -25,3 +25,7 @@ c.IgnorePattern.pattern = r":\d+: \w*Warning: "
 # A student's infinite loop costs that cell, not the grading run.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
+
+# A test cell a student deleted is put back from the source (and graded as usual), so deleting a test
+# neither loses nor gains points. Edited test cells are always replaced by the source version.
+c.OverwriteCells.add_missing_cells = True

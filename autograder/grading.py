@@ -1,0 +1,195 @@
+"""`python -m autograder grade`: grade a class folder in parallel, resume after interruption, merge once.
+
+Each submission becomes a pure `GradingTask` (task.py) run by a long-lived worker process; each finished
+result is saved at once as `DIR/results/<student_id>.json`, so an interrupted run started again grades only
+the rest (and `--force` regrades everyone). Only this process writes the course gradebook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import warnings
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from .course import COURSE, CourseError, check_assignments, nbgrader_api
+from .report import write_csvs, write_feedback, write_report
+from .submissions import Submission, SubmissionsError, find_submissions
+from .task import GradingResult, GradingTask, grade
+
+
+@dataclass
+class Options:
+    workers: int = 0
+    timeout: int = 30
+    memory_limit_gib: float = 4.0
+    force: bool = False
+    db_url: str | None = None
+    quiet: bool = False
+
+
+def _warm_worker() -> None:
+    """Import nbgrader and friends once per worker, not once per submission."""
+    import nbgrader.apps  # noqa: F401
+    import nbgrader.api  # noqa: F401
+
+
+def _result_path(out: Path, student_id: str) -> Path:
+    return out / "results" / f"{student_id}.json"
+
+
+def _fingerprint(task: GradingTask) -> str:
+    """What a saved result depends on: the submission, the source (hidden tests) and the limits."""
+    digest = hashlib.sha256()
+    for part in (task.submission, task.source, task.config.encode(), f"{task.timeout}/{task.memory_limit_gib}".encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
+def _save(out: Path, result: GradingResult, fingerprint: str) -> None:
+    path = _result_path(out, result.student_id)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"fingerprint": fingerprint, "result": json.loads(result.to_json())}))
+    os.replace(temporary, path)  # atomic: a result file is complete or absent, never half-written
+
+
+def _load(out: Path, student_id: str, fingerprint: str) -> GradingResult | None:
+    path = _result_path(out, student_id)
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if saved.get("fingerprint") != fingerprint:
+        return None
+    return GradingResult.from_json(json.dumps(saved["result"]))
+
+
+def make_tasks(assignment: str, submissions: list[Submission], options: Options, course: Path = COURSE) -> list[GradingTask]:
+    source = (course / "source" / assignment / f"{assignment}.ipynb").read_bytes()
+    config = (course / "nbgrader_config.py").read_text()
+    roots = sorted({str(course.parent.resolve()), str(Path(submissions[0].path).parent.resolve())} if submissions else set())
+    return [GradingTask(assignment, s.student_id, s.path.read_bytes(), source, config, options.timeout,
+                        options.memory_limit_gib, tuple(roots)) for s in submissions]
+
+
+def run_local(tasks: list[GradingTask], workers: int, on_result) -> list[str]:
+    """Grade `tasks` in `workers` long-lived processes; call on_result(task, result) as each finishes.
+
+    Returns the student ids whose grading failed inside the grader (not the student's fault).
+    """
+    failed = []
+    if not tasks:
+        return failed
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))), mp_context=get_context("spawn"),
+                             initializer=_warm_worker) as pool:
+        pending = {pool.submit(grade, task): task for task in tasks}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                task = pending.pop(future)
+                try:
+                    on_result(task, future.result())
+                except Exception as error:  # the grader failed, not the student: report, never invent a grade
+                    failed.append(f"{task.student_id}: {type(error).__name__}: {error}")
+    return failed
+
+
+def merge_into_gradebook(results: list[GradingResult], assignment: str, db_url: str | None, course: Path = COURSE) -> None:
+    """Write every result into the course gradebook (one writer): auto scores per test cell."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    api = nbgrader_api(course, **({"CourseDirectory.db_url": db_url} if db_url else {}))
+    url = db_url or f"sqlite:///{course / 'gradebook.db'}"
+    with Gradebook(url) as gradebook:
+        try:
+            gradebook.find_assignment(assignment)
+            known = True
+        except MissingEntry:
+            known = False
+    if not known:  # the assignment's grade cells come from generate_assignment
+        import contextlib
+        import io
+
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            made = api.generate_assignment(assignment, force=True)
+        if not made["success"]:
+            raise CourseError(f"nbgrader could not register {assignment} in the gradebook: {made['error']}")
+    with Gradebook(url) as gradebook, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbgrader's add_submission trips SQLAlchemy's harmless autoflush warnings
+        for r in results:
+            gradebook.update_or_create_student(r.student_id)
+            try:
+                gradebook.find_submission(assignment, r.student_id)
+            except MissingEntry:
+                gradebook.add_submission(assignment, r.student_id)
+            counts = r.status in ("graded", "timeout", "crashed")
+            for test, (score, _) in r.tests.items():
+                grade_row = gradebook.find_grade(test, assignment, assignment, r.student_id)
+                grade_row.auto_score = score if counts else 0.0
+            gradebook.db.commit()
+
+
+def grade_class(assignment: str, where: Path, out: Path, options: Options, course: Path = COURSE,
+                runner=run_local) -> tuple[list[GradingResult], list[str]]:
+    """Grade every submission in `where`; write the outputs to `out`. Returns (results, grader failures)."""
+    from .checks.embed import stale_cells
+
+    check_assignments([assignment])
+    source = course / "source" / assignment / f"{assignment}.ipynb"
+    if course == COURSE and stale_cells(source):
+        raise CourseError(f"the hidden tests of {assignment} are out of date: run `python -m autograder embed {assignment}`")
+    submissions = find_submissions(where, assignment)
+    if not submissions:
+        raise SubmissionsError(f"no .ipynb submissions found in {where}")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results").mkdir(exist_ok=True)
+
+    tasks = make_tasks(assignment, submissions, options, course)
+    fingerprints = {t.student_id: _fingerprint(t) for t in tasks}
+    results = {}
+    if not options.force:
+        for t in tasks:
+            if (saved := _load(out, t.student_id, fingerprints[t.student_id])) is not None:
+                results[t.student_id] = saved
+    todo = [t for t in tasks if t.student_id not in results]
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  disable=options.quiet or not todo, transient=False) as progress:
+        bar = progress.add_task(assignment, total=len(todo))
+
+        def on_result(task, result):
+            _save(out, result, fingerprints[task.student_id])
+            results[task.student_id] = result
+            progress.advance(bar)
+
+        failed = runner(todo, options.workers or os.cpu_count() or 1, on_result)
+
+    ordered = [results[t.student_id] for t in tasks if t.student_id in results]
+    merge_into_gradebook(ordered, assignment, options.db_url, course)
+    write_csvs(ordered, out)
+    write_feedback(ordered, out)
+    write_report(ordered, out, assignment, notes=[f"graded with a {options.timeout} s per-cell timeout and a "
+                                                  f"{options.memory_limit_gib:g} GiB memory limit"])
+    return ordered, failed
+
+
+def print_summary(results: list[GradingResult], failed: list[str], out: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(results)} submissions graded → {out}")
+    for column in ("student", "score", "status", "message"):
+        table.add_column(column)
+    for r in results:
+        table.add_row(r.student_id, f"{r.score:g}/{r.max_score:g}", r.status, r.message[:80])
+    console = Console(file=sys.stdout)
+    console.print(table)
+    for line in failed:
+        console.print(f"[red]not graded (grader error, run again): {line}[/red]")

@@ -1,0 +1,119 @@
+"""The grading run's outputs: grades.csv, tests.csv, feedback/ and report.html (self-contained: no network)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import statistics
+from pathlib import Path
+
+from .task import GradingResult
+
+GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "message", "seconds"]
+TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "passed", "status"]
+
+
+def write_csvs(results: list[GradingResult], out: Path) -> None:
+    with open(out / "grades.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, GRADE_COLUMNS)
+        writer.writeheader()
+        for r in results:
+            writer.writerow({k: getattr(r, k) for k in GRADE_COLUMNS})
+    with open(out / "tests.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, TEST_COLUMNS)
+        writer.writeheader()
+        for r in results:
+            for test, (score, top) in sorted(r.tests.items()):
+                writer.writerow({"student_id": r.student_id, "assignment": r.assignment, "test": test,
+                                 "score": score, "max_score": top, "passed": score == top, "status": r.status})
+
+
+def write_feedback(results: list[GradingResult], out: Path) -> None:
+    folder = out / "feedback"
+    folder.mkdir(exist_ok=True)
+    for r in results:
+        page = r.feedback_html or _fallback_feedback(r)
+        (folder / f"{r.student_id}.html").write_text(page)
+
+
+def _fallback_feedback(r: GradingResult) -> str:
+    """Feedback for a submission nbgrader could not run (invalid, flagged before running, crashed)."""
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(r.assignment)} — "
+            f"{html.escape(r.student_id)}</title></head><body><h1>{html.escape(r.assignment)}</h1>"
+            f"<p>Student: {html.escape(r.student_id)}</p><p>Score: {r.score:g} / {r.max_score:g}</p>"
+            f"<p>Status: <b>{html.escape(r.status)}</b></p><p>{html.escape(r.message)}</p></body></html>")
+
+
+def _figure_png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _charts(results: list[GradingResult]) -> tuple[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    top = max((r.max_score for r in results), default=1) or 1
+    fig, ax = plt.subplots(figsize=(7, 3))
+    ax.hist([r.score for r in results], bins=min(20, max(5, int(top) + 1)), range=(0, top), color="tab:blue", edgecolor="white")
+    ax.set_xlabel(f"score (out of {top:g})")
+    ax.set_ylabel("submissions")
+    ax.set_title("Score distribution")
+    histogram = _figure_png(fig)
+    plt.close(fig)
+
+    rates = _pass_rates(results)
+    fig, ax = plt.subplots(figsize=(7, 0.35 * max(3, len(rates)) + 1))
+    names = list(rates)
+    ax.barh(names, [rates[n] * 100 for n in names], color=["tab:red" if rates[n] < 0.5 else "tab:green" for n in names])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of graded submissions passing")
+    ax.set_title("Pass rate per test (most failed first)")
+    chart = _figure_png(fig)
+    plt.close(fig)
+    return histogram, chart
+
+
+def _pass_rates(results: list[GradingResult]) -> dict[str, float]:
+    counted = [r for r in results if r.status in ("graded", "timeout", "crashed")]
+    tests = sorted({t for r in counted for t in r.tests})
+    rates = {t: sum(r.tests.get(t, (0, 1))[0] == r.tests.get(t, (0, 1))[1] for r in counted) / len(counted)
+             for t in tests} if counted else {}
+    return dict(sorted(rates.items(), key=lambda kv: (kv[1], kv[0])))
+
+
+def write_report(results: list[GradingResult], out: Path, assignment: str, notes: list[str]) -> None:
+    histogram, chart = _charts(results)
+    scores = [r.score for r in results]
+    top = max((r.max_score for r in results), default=0)
+    counts = {s: sum(r.status == s for r in results) for s in ("graded", "timeout", "crashed", "invalid", "flagged")}
+    others = [r for r in results if r.status != "graded"]
+    esc = html.escape
+    rows = "".join(f"<tr><td><a href='feedback/{esc(r.student_id)}.html'>{esc(r.student_id)}</a></td><td>{r.score:g}</td>"
+                   f"<td>{esc(r.status)}</td><td>{esc(r.message)}</td></tr>" for r in results)
+    attention = "".join(f"<tr><td>{esc(r.student_id)}</td><td>{esc(r.status)}</td><td>{esc(r.message)}</td></tr>" for r in others)
+    stats = (f"{len(results)} submissions; mean {statistics.mean(scores):.2f}, median {statistics.median(scores):g} "
+             f"out of {top:g}") if scores else "no submissions"
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Grading report — {esc(assignment)}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}}th{{background:#eee}}</style></head>
+<body><h1>Grading report — {esc(assignment)}</h1>
+<p>{esc(stats)}.</p>
+<p>{' · '.join(f'{esc(k)}: {v}' for k, v in counts.items())}</p>
+{''.join(f'<p><b>Note:</b> {esc(n)}</p>' for n in notes)}
+<h2>Scores</h2><img alt="histogram of scores" src="data:image/png;base64,{histogram}">
+<h2>Tests</h2><p>The most-failed tests point at common misconceptions.</p>
+<img alt="pass rate per test" src="data:image/png;base64,{chart}">
+<h2>Needs attention</h2>
+{f'<table><tr><th>student</th><th>status</th><th>why</th></tr>{attention}</table>' if others else '<p>Every submission was graded normally.</p>'}
+<h2>All submissions</h2>
+<table><tr><th>student</th><th>score</th><th>status</th><th>message</th></tr>{rows}</table>
+</body></html>"""
+    (out / "report.html").write_text(page)

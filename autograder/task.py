@@ -1,0 +1,292 @@
+"""One grading task, pure: a source notebook and one student's notebook in; scores, status, feedback out.
+
+A task carries everything it needs as bytes and text and touches nothing of the course: it grades in its own
+scratch nbgrader course directory with a throwaway gradebook, in a kernel with a per-cell timeout and a memory
+limit. So the same task runs in a local worker process or on a Dask worker with no shared filesystem; one
+writer (the `grade` command) merges the results into the course gradebook.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import integrity
+
+#: Statuses, from best to worst (see the README).
+STATUSES = ("graded", "timeout", "crashed", "invalid", "flagged")
+KERNEL_NAME = "autograder-python3"
+
+# The kernel: a plain ipykernel under an address-space limit, one BLAS thread (workers run side by side).
+_KERNEL_LAUNCHER = """\
+import resource, sys
+limit = int(sys.argv.pop(1))
+if limit > 0:
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from ipykernel.kernelapp import launch_new_instance
+sys.argv[0] = "ipykernel"
+launch_new_instance()
+"""
+
+
+@dataclass
+class GradingTask:
+    assignment: str
+    student_id: str
+    submission: bytes                 # the student's .ipynb as submitted
+    source: bytes                     # the assignment's source notebook (solutions and hidden tests)
+    config: str                       # the course's nbgrader_config.py
+    timeout: int = 30                 # seconds per cell
+    memory_limit_gib: float = 4.0     # address space of the student's kernel
+    forbidden_roots: tuple[str, ...] = ()  # folders student code must not touch (the course, other submissions)
+
+
+@dataclass
+class GradingResult:
+    assignment: str
+    student_id: str
+    status: str
+    message: str
+    score: float
+    max_score: float
+    tests: dict[str, tuple[float, float]] = field(default_factory=dict)  # grade_id -> (score, max_score)
+    feedback_html: str = ""
+    seconds: float = 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "GradingResult":
+        data = json.loads(text)
+        data["tests"] = {k: tuple(v) for k, v in data["tests"].items()}
+        return cls(**data)
+
+
+def _grade_cells(notebook) -> dict[str, float]:
+    return {c.metadata.nbgrader["grade_id"]: float(c.metadata.nbgrader.get("points", 0))
+            for c in notebook.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+
+
+def _ids(notebook, **flags) -> set[str]:
+    found = set()
+    for cell in notebook.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade_id") and all(bool(meta.get(k)) == v for k, v in flags.items()):
+            found.add(meta["grade_id"])
+    return found
+
+
+def _read_submission(task: GradingTask, source) -> tuple[object | None, str]:
+    """The student's notebook, or None and why it cannot be graded."""
+    try:
+        notebook = nbformat.reads(task.submission.decode("utf-8"), as_version=4)
+        cells = notebook.cells
+    except Exception as error:  # bad JSON, bad encoding, not a notebook: all the same to the student
+        return None, f"not a readable notebook ({type(error).__name__}: {str(error)[:200]})"
+    expected = _ids(source, solution=True)
+    if not expected & _ids(notebook, solution=True):
+        return None, (f"not a notebook of {task.assignment}: none of its answer cells "
+                      f"({', '.join(sorted(expected))}) is there")
+    for cell in cells:  # drop outputs the student ran: nbgrader runs everything again
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return notebook, ""
+
+
+def _restore_locked_cells(notebook, source) -> list[str]:
+    """Put back every read-only or test cell of the source the student deleted, where the source has it.
+
+    nbgrader restores deleted test cells itself (`add_missing_cells`) but not other read-only cells such as the
+    imports, without which every test would fail: the grade must not depend on what the student deleted.
+    """
+    def gid(cell):
+        return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+    present = {gid(c) for c in notebook.cells} - {None}
+    restored, previous = [], None
+    for cell in source.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade_id") and (meta.get("locked") or meta.get("grade")) and not meta.get("solution") \
+                and meta["grade_id"] not in present:
+            ids = [gid(c) for c in notebook.cells]
+            at = ids.index(previous) + 1 if previous in ids else 0
+            notebook.cells.insert(at, nbformat.from_dict(cell))
+            restored.append(meta["grade_id"])
+        if meta.get("grade_id") and (meta["grade_id"] in present or meta["grade_id"] in restored):
+            previous = meta["grade_id"]
+    return restored
+
+
+def _kernelspec(folder: Path, memory_limit_gib: float) -> None:
+    spec = folder / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True)
+    limit = int(memory_limit_gib * 2**30) if memory_limit_gib > 0 else 0
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", _KERNEL_LAUNCHER, str(limit), "-f", "{connection_file}",
+                 "--IPKernelApp.log_level=ERROR"],
+        "display_name": "Python 3 (autograder)", "language": "python",
+        "env": {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
+                "PYTHONPATH": "", "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+    }))
+
+
+@contextlib.contextmanager
+def _jupyter_path(folder: Path):
+    old = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = str(folder)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = old
+
+
+def _timed_out(notebook) -> list[int]:
+    cells = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error" and (output.ename in ("CellTimeoutError", "TimeoutError", "KeyboardInterrupt")
+                                                  or "timed out" in output.evalue.lower()):
+                cells.append(index)
+    return cells
+
+
+def _for_feedback(notebook) -> None:
+    """Remove the grader's cells and the hidden tests; keep each error as one line (no traceback into them)."""
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    notebook.cells = [c for c in notebook.cells if not c.get("metadata", {}).get("autograder_internal")]
+    ClearHiddenTests().preprocess(notebook, {})
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                output.traceback = [f"{output.ename}: {output.evalue}"]
+
+
+def grade(task: GradingTask) -> GradingResult:
+    """Grade one submission. Never raises for anything the submission does."""
+    started = time.perf_counter()
+    source = nbformat.reads(task.source.decode("utf-8"), as_version=4)
+    points = _grade_cells(source)
+    max_score = sum(points.values())
+
+    def result(status, message, tests=None, feedback=""):
+        tests = tests if tests is not None else {k: (0.0, v) for k, v in points.items()}
+        score = sum(s for s, _ in tests.values()) if status in ("graded", "timeout", "crashed") else 0.0
+        return GradingResult(task.assignment, task.student_id, status, message, score, max_score,
+                             tests, feedback, round(time.perf_counter() - started, 3))
+
+    notebook, why = _read_submission(task, source)
+    if notebook is None:
+        return result("invalid", why)
+    findings = integrity.scan(notebook, _ids(source, locked=True) | _ids(source, grade=True))
+    if findings:
+        return result("flagged", "flagged for review: " + "; ".join(findings[:5]))
+
+    _restore_locked_cells(notebook, source)
+    first, last = integrity.runtime_cells(list(task.forbidden_roots))
+    for index, code in ((0, first), (len(notebook.cells) + 1, last)):
+        notebook.cells.insert(index, nbformat.v4.new_code_cell(code, metadata={"autograder_internal": True}))
+
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-task-"))
+    try:
+        return _grade_in(scratch, task, notebook, points, result)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+#: Per worker process: a course directory with the assignment already generated, per (assignment, source, config).
+#: `generate_assignment` costs more than grading itself (~2 s: it creates the gradebook), so each task copies this.
+_TEMPLATES: dict[str, Path] = {}
+_TEMPLATE_ROOT: list[Path] = []
+
+
+def _template(task: GradingTask) -> Path:
+    from .course import nbgrader_api
+
+    key = hashlib.sha256(task.assignment.encode() + task.source + task.config.encode()).hexdigest()[:16]
+    if key not in _TEMPLATES:
+        if not _TEMPLATE_ROOT:
+            _TEMPLATE_ROOT.append(Path(tempfile.mkdtemp(prefix="autograder-templates-")))
+            atexit.register(shutil.rmtree, _TEMPLATE_ROOT[0], True)
+        course = _TEMPLATE_ROOT[0] / key
+        a = task.assignment
+        (course / "source" / a).mkdir(parents=True)
+        (course / "nbgrader_config.py").write_text(task.config)
+        (course / "source" / a / f"{a}.ipynb").write_bytes(task.source)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            released = nbgrader_api(course).generate_assignment(a, force=True)
+        if not released["success"]:
+            raise RuntimeError(f"nbgrader could not set up {a}: {released['error']}")
+        _TEMPLATES[key] = course
+    return _TEMPLATES[key]
+
+
+def _grade_in(scratch: Path, task: GradingTask, notebook, points, result) -> GradingResult:
+    from nbgrader.api import Gradebook
+
+    from .course import nbgrader_api
+
+    a, sid = task.assignment, task.student_id
+    course = scratch / "course"
+    shutil.copytree(_template(task), course)
+    submitted = course / "submitted" / sid / a
+    submitted.mkdir(parents=True)
+    nbformat.write(notebook, submitted / f"{a}.ipynb")
+    _kernelspec(scratch / "jupyter", task.memory_limit_gib)
+
+    api = nbgrader_api(course, **{"Execute.timeout": task.timeout, "Execute.kernel_name": KERNEL_NAME})
+    log = io.StringIO()
+    with _jupyter_path(scratch / "jupyter"), contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        graded = api.autograde(a, sid, force=True, create=True)
+    if not graded["success"]:
+        text = f"{graded['error']}\n{graded['log']}"
+        if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text.lower():
+            why = f"the kernel died (os._exit, a crash, or more than {task.memory_limit_gib:g} GiB of memory)"
+        else:
+            why = "nbgrader could not run the notebook: " + (graded["error"] or "").strip().splitlines()[-1][:300] if graded["error"] else "nbgrader could not run the notebook"
+        return result("crashed", why)
+
+    autograded_path = course / "autograded" / sid / a / f"{a}.ipynb"
+    executed = nbformat.read(autograded_path, as_version=4)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission_notebook(a, a, sid)
+        tests = {g.name: (float(g.score), float(g.max_score)) for g in submission.grades if g.name in points}
+
+    report = integrity.runtime_findings(executed.cells[-1].get("outputs", []))
+    timeouts = [i for i in _timed_out(executed) if i not in (0, len(executed.cells) - 1)]
+    if report:
+        status, message = "flagged", "flagged for review: " + "; ".join(report[:5])
+    elif timeouts:
+        status, message = "timeout", f"cell {timeouts[0]} ran longer than {task.timeout} s and was stopped; the other cells were graded"
+    elif report is None:
+        status, message = "flagged", "flagged for review: the grader's integrity report did not run (output or kernel tampered with)"
+    else:
+        status, message = "graded", ""
+    if status == "flagged":
+        scored = sum(s for s, _ in tests.values())
+        message += f" (its tests would score {scored:g}/{sum(points.values()):g})"
+
+    _for_feedback(executed)
+    os.chmod(autograded_path, 0o644)
+    nbformat.write(executed, autograded_path)
+    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        made = api.generate_feedback(a, sid, force=True)
+    feedback_path = course / "feedback" / sid / a / f"{a}.html"
+    feedback = feedback_path.read_text() if made["success"] and feedback_path.exists() else ""
+    return result(status, message, tests, feedback)
