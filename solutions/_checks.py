@@ -12,13 +12,22 @@ import numbers
 import numpy as np
 
 
+#: Array kinds that hold real numbers: booleans, signed and unsigned integers, floats.
+REAL_KINDS = "biuf"
+
+
 def as_array(value, name: str) -> np.ndarray:
-    """``value`` as a float64 array; a clear ``ValueError`` if it holds no real numbers."""
+    """``value`` as a float64 array; a clear ``ValueError`` if it holds anything but real numbers.
+
+    ``None``, strings and complex numbers are refused rather than turned into nan or silently truncated.
+    """
     try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as error:
+        raw = np.asarray(value)
+    except (TypeError, ValueError) as error:  # e.g. ragged nested lists
         raise ValueError(f"{name} must be an array of real numbers; {error}") from None
-    return array
+    if raw.dtype.kind not in REAL_KINDS:
+        raise ValueError(f"{name} must be an array of real numbers; got values of type {raw.dtype}")
+    return raw.astype(np.float64, copy=False)
 
 
 def as_ndim(value, name: str, ndim: int, layout: str) -> np.ndarray:

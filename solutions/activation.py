@@ -27,7 +27,8 @@ def sigmoid(z) -> np.ndarray:
     z: any shape.  Returns float64 of z's shape.
     """
     z = as_array(z, "z")
-    e = np.exp(-np.abs(z))
+    with np.errstate(under="ignore"):  # e^{−|z|} rounding to 0 for |z| > 745 is the right answer, not an error
+        e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 

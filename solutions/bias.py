@@ -32,4 +32,4 @@ def correlate_filters(X, W, b) -> np.ndarray:
         raise ValueError(
             f"W has filters of size (n_H, n_W) = {W.shape[:2]} but X has (n_H, n_W) = {X.shape[:2]}"
         )
-    return X.reshape(-1) @ W.reshape(-1, W.shape[3]) + b
+    return X.reshape(-1) @ W.reshape(X.size, W.shape[3]) + b

@@ -50,10 +50,11 @@ def similarity(X, F) -> float:
     either norm is 0.  X, F: (n_H, n_W) or (n_H, n_W, n_C), the same shape.
     """
     X, F = _pair(X, F)
-    norms = np.linalg.norm(X) * np.linalg.norm(F)
-    if norms == 0:
+    x_max, f_max = np.max(np.abs(X), initial=0.0), np.max(np.abs(F), initial=0.0)
+    if x_max == 0 or f_max == 0:
         return 0.0
-    return float(np.clip(np.vdot(X, F) / norms, -1.0, 1.0))
+    X, F = X / x_max, F / f_max  # scaled to at most 1, so tiny or huge values neither underflow nor overflow
+    return float(np.clip(np.vdot(X, F) / (np.linalg.norm(X) * np.linalg.norm(F)), -1.0, 1.0))
 
 
 def correlate_batch(X, F) -> np.ndarray:
@@ -66,4 +67,4 @@ def correlate_batch(X, F) -> np.ndarray:
         raise ValueError(f"F must be 2-D (n_H, n_W) or 3-D (n_H, n_W, n_C); got shape {F.shape}")
     if X.ndim != F.ndim + 1 or X.shape[1:] != F.shape:
         raise ValueError(f"X has shape {X.shape} but F has shape {F.shape}, so X must have shape (N, *{F.shape})")
-    return X.reshape(X.shape[0], -1) @ F.reshape(-1)
+    return X.reshape(X.shape[0], F.size) @ F.reshape(-1)

@@ -7,6 +7,8 @@ K filters is one matrix product.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._checks import as_array, as_ndim, as_scalar, filter_bank, same_shape
@@ -42,4 +44,5 @@ def affine(X, W, b) -> np.ndarray:
         raise ValueError(
             f"W has filters of size (n_H, n_W) = {W.shape[:2]} but X has (n_H, n_W) = {X.shape[1:3]}"
         )
-    return X.reshape(X.shape[0], -1) @ W.reshape(-1, W.shape[3]) + b
+    size = math.prod(X.shape[1:])  # not reshape(N, -1): that fails for an empty batch (N = 0)
+    return X.reshape(X.shape[0], size) @ W.reshape(size, W.shape[3]) + b

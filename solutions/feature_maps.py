@@ -77,6 +77,6 @@ def conv_forward(X, W, b, stride=1, pad=0) -> np.ndarray:
     _check_window(n_H + 2 * pad, n_W + 2 * pad, f, "the padded image")
     n_H_out = (n_H + 2 * pad - f) // stride + 1
     n_W_out = (n_W + 2 * pad - f) // stride + 1
-    Z = im2col(zero_pad(X, pad), f, stride) @ W.reshape(-1, K)
+    Z = im2col(zero_pad(X, pad), f, stride) @ W.reshape(f * f * W.shape[2], K)
     Z += b  # in place: a second (N·n_H'·n_W', K) array would cost a quarter of the run time
     return Z.reshape(N, n_H_out, n_W_out, K)
