@@ -19,7 +19,8 @@ from .submissions import SubmissionsError
 def _release(args) -> int:
     from .checks.embed import source_notebooks, stale_cells
 
-    stale = {p.name: cells for p in source_notebooks() if (cells := stale_cells(p))}
+    wanted = set(check_assignments(args.assignments))
+    stale = {p.name: cells for p in source_notebooks() if p.stem in wanted and (cells := stale_cells(p))}
     if stale:
         print(f"hidden tests are out of date in {stale}; run `python -m autograder embed` first", file=sys.stderr)
         return 1
@@ -41,7 +42,8 @@ def _embed(args) -> int:
 def _grade(args) -> int:
     from .grading import Options, grade_class, print_summary
 
-    options = Options(workers=args.workers, timeout=args.timeout, memory_limit_gib=args.memory_limit, force=args.force)
+    options = Options(workers=args.workers, timeout=args.timeout, memory_limit_gib=args.memory_limit, force=args.force,
+                      db_url=args.db, sandbox=args.sandbox)
     results, failed = grade_class(args.assignment, Path(args.submissions), Path(args.out), options)
     print_summary(results, failed, Path(args.out))
     return 1 if failed else 0
@@ -75,6 +77,10 @@ def main(argv=None) -> int:
     p.add_argument("--timeout", type=_positive(int), default=30, metavar="SECONDS", help="per-cell time limit (default 30)")
     p.add_argument("--memory-limit", type=_positive(float), default=4.0, metavar="GIB", help="memory per student kernel (default 4)")
     p.add_argument("--force", action="store_true", help="regrade everyone, even those already graded in DIR")
+    p.add_argument("--sandbox", action=argparse.BooleanOptionalAction, default=True,
+                   help="run each student's kernel in a bubblewrap sandbox (default; --no-sandbox to turn it off)")
+    p.add_argument("--db", metavar="URL", default=None,
+                   help="the course gradebook as an SQLAlchemy URL (default: sqlite in autograder/gradebook.db)")
     p.set_defaults(run=_grade)
     args = parser.parse_args(argv)
     try:

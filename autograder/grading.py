@@ -31,6 +31,7 @@ class Options:
     force: bool = False
     db_url: str | None = None
     quiet: bool = False
+    sandbox: bool = True
 
 
 def _warm_worker() -> None:
@@ -46,7 +47,8 @@ def _result_path(out: Path, student_id: str) -> Path:
 def _fingerprint(task: GradingTask) -> str:
     """What a saved result depends on: the submission, the source (hidden tests) and the limits."""
     digest = hashlib.sha256()
-    for part in (task.submission, task.source, task.config.encode(), f"{task.timeout}/{task.memory_limit_gib}".encode()):
+    limits = f"{task.timeout}/{task.memory_limit_gib}/{task.sandbox}".encode()
+    for part in (task.submission, task.source, task.config.encode(), limits):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()
 
@@ -74,7 +76,7 @@ def make_tasks(assignment: str, submissions: list[Submission], options: Options,
     config = (course / "nbgrader_config.py").read_text()
     roots = sorted({str(course.parent.resolve()), str(Path(submissions[0].path).parent.resolve())} if submissions else set())
     return [GradingTask(assignment, s.student_id, s.path.read_bytes(), source, config, options.timeout,
-                        options.memory_limit_gib, tuple(roots)) for s in submissions]
+                        options.memory_limit_gib, tuple(roots), options.sandbox) for s in submissions]
 
 
 def run_local(tasks: list[GradingTask], workers: int, on_result) -> list[str]:
@@ -134,6 +136,19 @@ def merge_into_gradebook(results: list[GradingResult], assignment: str, db_url: 
             gradebook.db.commit()
 
 
+def sandbox_status(wanted: bool) -> str:
+    """The one line that says how student code runs; an error when the sandbox was wanted but cannot work."""
+    from . import sandbox
+
+    if not wanted:
+        return "sandbox: OFF (--no-sandbox): student code runs as this user and can see the course and the network"
+    works, description = sandbox.check()
+    if not works:
+        raise CourseError(f"the grading sandbox cannot run here: {description}. "
+                          "Install bubblewrap, or pass --no-sandbox to grade without it (not recommended).")
+    return f"sandbox: on ({description})"
+
+
 def grade_class(assignment: str, where: Path, out: Path, options: Options, course: Path = COURSE,
                 runner=run_local) -> tuple[list[GradingResult], list[str]]:
     """Grade every submission in `where`; write the outputs to `out`. Returns (results, grader failures)."""
@@ -146,6 +161,9 @@ def grade_class(assignment: str, where: Path, out: Path, options: Options, cours
     submissions = find_submissions(where, assignment)
     if not submissions:
         raise SubmissionsError(f"no .ipynb submissions found in {where}")
+    sandbox_line = sandbox_status(options.sandbox)
+    if not options.quiet:
+        print(sandbox_line, flush=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results").mkdir(exist_ok=True)
 
@@ -175,8 +193,8 @@ def grade_class(assignment: str, where: Path, out: Path, options: Options, cours
     merge_into_gradebook(ordered, assignment, options.db_url, course)
     write_csvs(ordered, out)
     write_feedback(ordered, out)
-    write_report(ordered, out, assignment, notes=[f"graded with a {options.timeout} s per-cell timeout and a "
-                                                  f"{options.memory_limit_gib:g} GiB memory limit"])
+    write_report(ordered, out, assignment, notes=[sandbox_line, f"graded with a {options.timeout} s per-cell timeout "
+                                                  f"and a {options.memory_limit_gib:g} GiB memory limit"])
     return ordered, failed
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .task import GradingResult
 
-GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "message", "seconds"]
+GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "message", "seconds", "sandbox"]
 TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "passed", "status"]
 
 

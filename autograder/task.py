@@ -31,7 +31,10 @@ KERNEL_NAME = "autograder-python3"
 
 # The kernel: a plain ipykernel under an address-space limit, one BLAS thread (workers run side by side).
 _KERNEL_LAUNCHER = """\
-import resource, sys
+import os, resource, sys
+# The kernel's own start-up chatter (connection banner, TCP warnings) is not the student's output.
+os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
 limit = int(sys.argv.pop(1))
 if limit > 0:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -51,6 +54,8 @@ class GradingTask:
     timeout: int = 30                 # seconds per cell
     memory_limit_gib: float = 4.0     # address space of the student's kernel
     forbidden_roots: tuple[str, ...] = ()  # folders student code must not touch (the course, other submissions)
+    sandbox: bool = True              # run the kernel under bubblewrap (see sandbox.py)
+    scan: bool = True                 # read the code for integrity findings before running it (off only to test the sandbox alone)
 
 
 @dataclass
@@ -64,6 +69,7 @@ class GradingResult:
     tests: dict[str, tuple[float, float]] = field(default_factory=dict)  # grade_id -> (score, max_score)
     feedback_html: str = ""
     seconds: float = 0.0
+    sandbox: bool = True              # whether the kernel ran inside the sandbox
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, sort_keys=True)
@@ -130,30 +136,37 @@ def _restore_locked_cells(notebook, source) -> list[str]:
     return restored
 
 
-def _kernelspec(folder: Path, memory_limit_gib: float) -> None:
+def _kernelspec(folder: Path, task: GradingTask, own_dir: Path, ipc_dir: Path) -> None:
     spec = folder / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True)
-    limit = int(memory_limit_gib * 2**30) if memory_limit_gib > 0 else 0
+    limit = int(task.memory_limit_gib * 2**30) if task.memory_limit_gib > 0 else 0
+    argv = [sys.executable, "-c", _KERNEL_LAUNCHER, str(limit), "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
+    if task.sandbox:
+        from .sandbox import wrap
+
+        argv = wrap(argv, own_dir, ipc_dir)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-c", _KERNEL_LAUNCHER, str(limit), "-f", "{connection_file}",
-                 "--IPKernelApp.log_level=ERROR"],
+        "argv": argv,
         "display_name": "Python 3 (autograder)", "language": "python",
+        # Interrupt (on a cell timeout) by message: a signal would not cross the sandbox's new session.
+        "interrupt_mode": "message",
         "env": {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
                 "PYTHONPATH": "", "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
     }))
 
 
 @contextlib.contextmanager
-def _jupyter_path(folder: Path):
-    old = os.environ.get("JUPYTER_PATH")
-    os.environ["JUPYTER_PATH"] = str(folder)
+def _environ(**values):
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if old is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = old
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _timed_out(notebook) -> list[int]:
@@ -189,12 +202,12 @@ def grade(task: GradingTask) -> GradingResult:
         tests = tests if tests is not None else {k: (0.0, v) for k, v in points.items()}
         score = sum(s for s, _ in tests.values()) if status in ("graded", "timeout", "crashed") else 0.0
         return GradingResult(task.assignment, task.student_id, status, message, score, max_score,
-                             tests, feedback, round(time.perf_counter() - started, 3))
+                             tests, feedback, round(time.perf_counter() - started, 3), task.sandbox)
 
     notebook, why = _read_submission(task, source)
     if notebook is None:
         return result("invalid", why)
-    findings = integrity.scan(notebook, _ids(source, locked=True) | _ids(source, grade=True))
+    findings = integrity.scan(notebook, _ids(source, locked=True) | _ids(source, grade=True)) if task.scan else []
     if findings:
         return result("flagged", "flagged for review: " + "; ".join(findings[:5]))
 
@@ -248,11 +261,18 @@ def _grade_in(scratch: Path, task: GradingTask, notebook, points, result) -> Gra
     submitted = course / "submitted" / sid / a
     submitted.mkdir(parents=True)
     nbformat.write(notebook, submitted / f"{a}.ipynb")
-    _kernelspec(scratch / "jupyter", task.memory_limit_gib)
+    # The kernel runs in the folder nbgrader autogrades in, which then holds only this notebook; it talks to
+    # the grader through IPC sockets (not TCP) in a folder of their own, where its connection file goes too.
+    own_dir, ipc_dir = course / "autograded" / sid / a, scratch / "ipc"
+    ipc_dir.mkdir()
+    _kernelspec(scratch / "jupyter", task, own_dir, ipc_dir)
 
-    api = nbgrader_api(course, **{"Execute.timeout": task.timeout, "Execute.kernel_name": KERNEL_NAME})
+    api = nbgrader_api(course, **{"Execute.timeout": task.timeout, "Execute.kernel_name": KERNEL_NAME,
+                                  "KernelManager.transport": "ipc", "KernelManager.ip": str(ipc_dir / "kernel"),
+                                  "KernelManager.connection_file": str(ipc_dir / "connection.json")})
     log = io.StringIO()
-    with _jupyter_path(scratch / "jupyter"), contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+    with _environ(JUPYTER_PATH=str(scratch / "jupyter"), JUPYTER_RUNTIME_DIR=str(ipc_dir)), \
+            contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         graded = api.autograde(a, sid, force=True, create=True)
     if not graded["success"]:
         text = f"{graded['error']}\n{graded['log']}"
