@@ -32,13 +32,12 @@ def show_matrix(ax, M, title: str = "", cmap: str = "gray", fmt: str = "{:.0f}",
     image = ax.imshow(M, cmap=cmap, vmin=vmin, vmax=vmax)
     n_H, n_W = M.shape
     if labels:
-        lo, hi = image.get_clim()
-        middle = (lo + hi) / 2
         for i in range(n_H):
             for j in range(n_W):
-                light = (M[i, j] < middle) if cmap in ("gray", "Greys_r") else (M[i, j] > middle)
+                r, g, b, _ = image.cmap(image.norm(M[i, j]))  # the cell's real colour, whatever the map
+                dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
                 ax.text(j, i, fmt.format(M[i, j]), ha="center", va="center",
-                        color="white" if light else "black", fontsize=fontsize)
+                        color="white" if dark else "black", fontsize=fontsize)
     ax.set_xticks(range(n_W))
     ax.set_yticks(range(n_H))
     ax.set_xticks(np.arange(-0.5, n_W), minor=True)
