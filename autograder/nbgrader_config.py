@@ -29,3 +29,23 @@ c.Execute.interrupt_on_timeout = True
 # A test cell a student deleted is put back from the source (and graded as usual), so deleting a test
 # neither loses nor gains points. Edited test cells are always replaced by the source version.
 c.OverwriteCells.add_missing_cells = True
+
+# Feedback never shows the hidden tests: their code is cleared from the test cells, and each error is shown
+# as one line (`AssertionError: …`), since a traceback would quote the hidden test's code.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+
+
+class ShortTracebacks(Preprocessor):
+    """Keep only `ename: evalue` of each error output."""
+
+    enabled = True  # nbconvert preprocessors are off unless enabled
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources
+
+
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortTracebacks, CSSHTMLHeaderPreprocessor]

@@ -180,15 +180,8 @@ def _timed_out(notebook) -> list[int]:
 
 
 def _for_feedback(notebook) -> None:
-    """Remove the grader's cells and the hidden tests; keep each error as one line (no traceback into them)."""
-    from nbgrader.preprocessors import ClearHiddenTests
-
+    """Remove the grader's own cells; nbgrader_config.py's feedback preprocessors remove the hidden tests."""
     notebook.cells = [c for c in notebook.cells if not c.get("metadata", {}).get("autograder_internal")]
-    ClearHiddenTests().preprocess(notebook, {})
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                output.traceback = [f"{output.ename}: {output.evalue}"]
 
 
 def grade(task: GradingTask) -> GradingResult:

@@ -17,4 +17,3 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements.txt
-python -m pip check
