@@ -64,3 +64,19 @@ def cell_error(notebook, grade_id: str) -> str:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
             return "\n".join(f"{o.ename}: {o.evalue}" for o in cell.get("outputs", []) if o.output_type == "error")
     raise KeyError(grade_id)
+
+
+def grade_answers(tmp: Path, assignment: str, answers_by_student: dict[str, dict[str, str]]):
+    """Grade, in a fresh course copy, one submission per student: the source notebook with their answers.
+
+    Returns (course, scores) as `grade` does.
+    """
+    course = course_copy(tmp, assignment)
+    source = course / "source" / assignment / f"{assignment}.ipynb"
+    submissions = {name: with_answer(source, answers, tmp / f"{name}.ipynb") for name, answers in answers_by_student.items()}
+    return course, grade(course, assignment, submissions)
+
+
+def lost(scores, student) -> set[str]:
+    """The test cells in which `student` did not get every point."""
+    return {cell for cell, (score, top) in scores[student].items() if score != top}

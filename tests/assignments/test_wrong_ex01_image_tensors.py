@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.course import COURSE
-from tests.assignments.roundtrip import autograded, cell_error, course_copy, grade, with_answer
+from tests.assignments.roundtrip import autograded, cell_error, grade_answers, lost
 
 A = "ex01_image_tensors"
 WRONG = {
@@ -22,18 +21,13 @@ WRONG = {
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp(A)
-    course = course_copy(tmp, A)
-    source = course / "source" / A / f"{A}.ipynb"
-    submissions = {name: with_answer(source, answers, tmp / f"{name}.ipynb") for name, answers in WRONG.items()}
-    return course, grade(course, A, submissions)
+    return grade_answers(tmp_path_factory.mktemp(A), A, WRONG)
 
 
 def test_equal_weights_fail_the_grayscale_test_only(results):
     """Averaging R, G, B instead of weighing them 0.299/0.587/0.114 fails test_to_grayscale, and only it."""
     course, scores = results
-    lost = {cell for cell, (score, top) in scores["equal_weights"].items() if score != top}
-    assert lost == {"test_to_grayscale"}
+    assert lost(scores, "equal_weights") == {"test_to_grayscale"}
     assert "grey values of pure red, green, blue and white pixels" in cell_error(autograded(course, A, "equal_weights"), "test_to_grayscale")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.assignments.roundtrip import autograded, cell_error, course_copy, grade, with_answer
+from tests.assignments.roundtrip import autograded, cell_error, grade_answers, lost
 
 A = "ex02_correlation"
 WRONG = {
@@ -52,15 +52,8 @@ WRONG = {
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp(A)
-    course = course_copy(tmp, A)
-    source = course / "source" / A / f"{A}.ipynb"
-    submissions = {name: with_answer(source, answers, tmp / f"{name}.ipynb") for name, answers in WRONG.items()}
-    return course, grade(course, A, submissions)
+    return grade_answers(tmp_path_factory.mktemp(A), A, WRONG)
 
-
-def lost(scores, student):
-    return {cell for cell, (score, top) in scores[student].items() if score != top}
 
 
 def test_unsummed_products_fail_the_correlate_test_only(results):

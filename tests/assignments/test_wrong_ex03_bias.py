@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.assignments.roundtrip import autograded, cell_error, course_copy, grade, with_answer
+from tests.assignments.roundtrip import autograded, cell_error, grade_answers, lost
 
 A = "ex03_bias"
 
@@ -52,21 +52,14 @@ WRONG = {
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp(A)
-    course = course_copy(tmp, A)
-    source = course / "source" / A / f"{A}.ipynb"
-    submissions = {name: with_answer(source, answers, tmp / f"{name}.ipynb") for name, answers in WRONG.items()}
-    return course, grade(course, A, submissions)
+    return grade_answers(tmp_path_factory.mktemp(A), A, WRONG)
 
-
-def lost_cells(scores, student):
-    return {cell for cell, (score, top) in scores[student].items() if score != top}
 
 
 def test_missing_bias_fails_the_correlate_bias_test_only(results):
     """Returning X ⊗ F without + b fails test_correlate_bias, and only it, with a message naming the bias."""
     course, scores = results
-    assert lost_cells(scores, "missing_bias") == {"test_correlate_bias"}
+    assert lost(scores, "missing_bias") == {"test_correlate_bias"}
     message = cell_error(autograded(course, A, "missing_bias"), "test_correlate_bias")
     assert "the bias b was not added" in message and "z = X ⊗ F + b" in message
 
@@ -74,7 +67,7 @@ def test_missing_bias_fails_the_correlate_bias_test_only(results):
 def test_vector_bias_must_be_rejected(results):
     """Adding a b of shape (2,) without complaint returns a vector instead of one z: test_correlate_bias gives no points."""
     course, scores = results
-    assert lost_cells(scores, "no_scalar_check") == {"test_correlate_bias"}
+    assert lost(scores, "no_scalar_check") == {"test_correlate_bias"}
     assert scores["no_scalar_check"]["test_correlate_bias"][0] == 0
     message = cell_error(autograded(course, A, "no_scalar_check"), "test_correlate_bias")
     assert "b of shape (2,)" in message and "one filter F has one bias b" in message
@@ -83,7 +76,7 @@ def test_vector_bias_must_be_rejected(results):
 def test_filters_cut_along_the_wrong_axis_lose_both_filter_cells(results):
     """Reshaping W to (K, -1) mixes the filters: the correctness and the vectorized cell fail, correlate_bias keeps its points."""
     course, scores = results
-    assert lost_cells(scores, "filters_mixed_up") == {"test_correlate_filters", "test_correlate_filters_vectorized"}
+    assert lost(scores, "filters_mixed_up") == {"test_correlate_filters", "test_correlate_filters_vectorized"}
     message = cell_error(autograded(course, A, "filters_mixed_up"), "test_correlate_filters")
     assert "z[k] = X ⊗ W[..., k] + b[k] with filter k = W[..., k]" in message
 
@@ -91,7 +84,7 @@ def test_filters_cut_along_the_wrong_axis_lose_both_filter_cells(results):
 def test_correct_loop_loses_only_the_vectorized_point(results):
     """A correct loop over the K filters keeps every correctness point and loses exactly the vectorized one."""
     course, scores = results
-    assert lost_cells(scores, "loop_filters") == {"test_correlate_filters_vectorized"}
+    assert lost(scores, "loop_filters") == {"test_correlate_filters_vectorized"}
     assert scores["loop_filters"]["test_correlate_filters_vectorized"][0] == 0
     message = cell_error(autograded(course, A, "loop_filters"), "test_correlate_filters_vectorized")
     assert "not vectorized: correlate_filters uses a for loop" in message
@@ -100,6 +93,6 @@ def test_correct_loop_loses_only_the_vectorized_point(results):
 def test_unchecked_bias_shape_loses_the_correctness_points(results):
     """Letting NumPy broadcast b of shape (1,) over K=4 filters fails test_correlate_filters with the expected shape (K,) = (4,)."""
     course, scores = results
-    assert lost_cells(scores, "unchecked_bank") == {"test_correlate_filters"}
+    assert lost(scores, "unchecked_bank") == {"test_correlate_filters"}
     message = cell_error(autograded(course, A, "unchecked_bank"), "test_correlate_filters")
     assert "b of shape (1,) and K=4 filters" in message and "shape (K,) = (4,)" in message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.assignments.roundtrip import autograded, cell_error, course_copy, grade, with_answer
+from tests.assignments.roundtrip import autograded, cell_error, grade_answers, lost
 
 A = "ex05_dot_product"
 
@@ -49,21 +49,14 @@ WRONG = {
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp(A)
-    course = course_copy(tmp, A)
-    source = course / "source" / A / f"{A}.ipynb"
-    submissions = {name: with_answer(source, answers, tmp / f"{name}.ipynb") for name, answers in WRONG.items()}
-    return course, grade(course, A, submissions)
+    return grade_answers(tmp_path_factory.mktemp(A), A, WRONG)
 
-
-def lost_cells(scores, student):
-    return {cell for cell, (score, top) in scores[student].items() if score != top}
 
 
 def test_column_major_flatten_fails_the_flatten_test_only(results):
     """Reading column by column fails test_flatten with the row-by-row formula; correlate_dot, which flattens X and F alike, keeps its points."""
     course, scores = results
-    assert lost_cells(scores, "column_major") == {"test_flatten"}
+    assert lost(scores, "column_major") == {"test_flatten"}
     message = cell_error(autograded(course, A, "column_major"), "test_flatten")
     assert "flatten(X)[i·n_W + j] must be X[i, j]" in message
 
@@ -71,7 +64,7 @@ def test_column_major_flatten_fails_the_flatten_test_only(results):
 def test_a_view_is_fine_but_a_missing_bias_is_reported(results):
     """A flatten that returns a view of X keeps its points; a correlate_dot without b loses its cell, with the reason."""
     course, scores = results
-    assert lost_cells(scores, "view_and_no_bias") == {"test_correlate_dot"}
+    assert lost(scores, "view_and_no_bias") == {"test_correlate_dot"}
     notebook = autograded(course, A, "view_and_no_bias")
     assert "z = X ⊗ F + b = 3 + b = 3.5 with b = 0.5" in cell_error(notebook, "test_correlate_dot")
 
@@ -79,7 +72,7 @@ def test_a_view_is_fine_but_a_missing_bias_is_reported(results):
 def test_comparing_sizes_instead_of_shapes_loses_the_correlate_dot_points(results):
     """Accepting X (3, 4) with F (4, 3) because both have 12 entries fails test_correlate_dot, saying the shapes must agree."""
     course, scores = results
-    assert lost_cells(scores, "size_only") == {"test_correlate_dot"}
+    assert lost(scores, "size_only") == {"test_correlate_dot"}
     message = cell_error(autograded(course, A, "size_only"), "test_correlate_dot")
     assert "X and F must have the same shape, not only the same number of entries" in message
 
@@ -87,7 +80,7 @@ def test_comparing_sizes_instead_of_shapes_loses_the_correlate_dot_points(result
 def test_filters_read_with_the_wrong_axis_fail_both_affine_cells(results):
     """W flattened with the filter axis K first gives Z of the right shape but wrong values: test_affine and the hidden checks of test_affine_vectorized fail."""
     course, scores = results
-    assert lost_cells(scores, "filters_as_rows") == {"test_affine", "test_affine_vectorized"}
+    assert lost(scores, "filters_as_rows") == {"test_affine", "test_affine_vectorized"}
     notebook = autograded(course, A, "filters_as_rows")
     assert "Z[n, k] must be X[n] ⊗ W[..., k] + b[k]" in cell_error(notebook, "test_affine")
     assert "hidden checks failed" in cell_error(notebook, "test_affine_vectorized")
@@ -96,7 +89,7 @@ def test_filters_read_with_the_wrong_axis_fail_both_affine_cells(results):
 def test_a_correct_loop_answer_loses_only_the_vectorized_point(results):
     """affine with for loops keeps every correctness point and loses exactly test_affine_vectorized, which names the loop."""
     course, scores = results
-    assert lost_cells(scores, "loops") == {"test_affine_vectorized"}
+    assert lost(scores, "loops") == {"test_affine_vectorized"}
     assert scores["loops"]["test_affine_vectorized"][0] == 0
     message = cell_error(autograded(course, A, "loops"), "test_affine_vectorized")
     assert "not vectorized: affine uses a for loop" in message

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.course import COURSE
-from tests.assignments.roundtrip import autograded, cell_error, course_copy, grade, with_answer
+from tests.assignments.roundtrip import autograded, cell_error, grade_answers, lost
 
 A = "ex06_feature_maps"
 
@@ -99,35 +98,28 @@ WRONG = {
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp(A)
-    course = course_copy(tmp, A)
-    source = course / "source" / A / f"{A}.ipynb"
-    submissions = {name: with_answer(source, answers, tmp / f"{name}.ipynb") for name, answers in WRONG.items()}
-    return course, grade(course, A, submissions)
+    return grade_answers(tmp_path_factory.mktemp(A), A, WRONG)
 
-
-def lost_cells(scores, student):
-    return {cell for cell, (score, top) in scores[student].items() if score != top}
 
 
 def test_flipped_filter_fails_the_correlation_test_only(results):
     """Flipping F (signal processing's convolution, not correlation) fails test_correlate2d, and only it."""
     course, scores = results
-    assert lost_cells(scores, "flipped_filter") == {"test_correlate2d"}
+    assert lost(scores, "flipped_filter") == {"test_correlate2d"}
     assert "correlation does not flip F" in cell_error(autograded(course, A, "flipped_filter"), "test_correlate2d")
 
 
 def test_missing_bias_fails_conv_forward_and_names_the_bias(results):
     """Forgetting + b loses conv_forward's points (its vectorized cell also checks values) and the message names b[k]."""
     course, scores = results
-    assert lost_cells(scores, "no_bias") == {"test_conv_forward", "test_conv_forward_vectorized"}
+    assert lost(scores, "no_bias") == {"test_conv_forward", "test_conv_forward_vectorized"}
     assert "plus b[k]" in cell_error(autograded(course, A, "no_bias"), "test_conv_forward")
 
 
 def test_channels_first_columns_are_caught_with_the_column_order(results):
     """im2col columns in (c, i, j) order fail im2col and, through it, conv_forward; the message says (i, j, c)."""
     course, scores = results
-    assert lost_cells(scores, "channels_first_columns") == {
+    assert lost(scores, "channels_first_columns") == {
         "test_im2col", "test_im2col_vectorized", "test_conv_forward", "test_conv_forward_vectorized"}
     assert "(i, j, c) order" in cell_error(autograded(course, A, "channels_first_columns"), "test_im2col")
     assert scores["channels_first_columns"]["test_zero_pad"][0] == scores["channels_first_columns"]["test_zero_pad"][1]
@@ -136,7 +128,7 @@ def test_channels_first_columns_are_caught_with_the_column_order(results):
 def test_padding_every_axis_is_reported_as_a_shape(results):
     """np.pad(X, pad) pads N and n_C too: the message gives the expected (N, n_H + 2·pad, n_W + 2·pad, n_C)."""
     course, scores = results
-    assert lost_cells(scores, "pad_all_axes") == {"test_zero_pad", "test_conv_forward", "test_conv_forward_vectorized"}
+    assert lost(scores, "pad_all_axes") == {"test_zero_pad", "test_conv_forward", "test_conv_forward_vectorized"}
     message = cell_error(autograded(course, A, "pad_all_axes"), "test_zero_pad")
     assert "expected (N, n_H + 2·pad, n_W + 2·pad, n_C) = (2, 5, 6, 3)" in message
 
@@ -144,7 +136,7 @@ def test_padding_every_axis_is_reported_as_a_shape(results):
 def test_correct_loops_lose_only_the_vectorized_points(results):
     """Correct loop answers for im2col and conv_forward keep every correctness point and lose exactly the two vectorized ones."""
     course, scores = results
-    assert lost_cells(scores, "loops") == {"test_im2col_vectorized", "test_conv_forward_vectorized"}
+    assert lost(scores, "loops") == {"test_im2col_vectorized", "test_conv_forward_vectorized"}
     assert all(scores["loops"][cell][0] == 0 for cell in ("test_im2col_vectorized", "test_conv_forward_vectorized"))
     notebook = autograded(course, A, "loops")
     assert "not vectorized: im2col uses a for loop" in cell_error(notebook, "test_im2col_vectorized")
