@@ -205,11 +205,12 @@ def grade(task: GradingTask) -> GradingResult:
         return result("flagged", "flagged for review: " + "; ".join(findings[:5]))
 
     _restore_locked_cells(notebook, source)
-    first, last = integrity.runtime_cells(list(task.forbidden_roots))
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-task-"))
+    # Student code may touch its own folder only: not the course, other submissions, or this task's
+    # scratch course (which holds the source notebook with the hidden tests).
+    first, last = integrity.runtime_cells([*task.forbidden_roots, str(scratch.resolve())])
     for index, code in ((0, first), (len(notebook.cells) + 1, last)):
         notebook.cells.insert(index, nbformat.v4.new_code_cell(code, metadata={"autograder_internal": True}))
-
-    scratch = Path(tempfile.mkdtemp(prefix="autograder-task-"))
     try:
         return _grade_in(scratch, task, notebook, points, result)
     finally:

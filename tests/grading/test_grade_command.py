@@ -168,3 +168,24 @@ def test_command_line_grades_a_class(tmp_path):
     assert "correct" in run.stdout and "invalid" in run.stdout
     assert set(read_grades(tmp_path / "out")) == {"correct", "invalid_json"}
     shutil.rmtree(tmp_path / "out")
+
+
+def test_runtime_check_flags_what_the_scan_cannot_see(course, tmp_path):
+    """Code that hides a file read from the scan (a function alias, a path built at run time) is flagged while it runs."""
+    import nbformat
+
+    from tests.grading.fixtures import SOURCE, _variant
+
+    correct = next(c.source for c in nbformat.read(SOURCE, as_version=4).cells
+                   if c.metadata.get("nbgrader", {}).get("grade_id") == "to_grayscale")
+    sneaky = ("reader = np.loadtxt\n"
+              "here = np.lib._npyio_impl.os.getcwd()\n"  # the scan sees attribute reads, not a file access
+              "course = here.rsplit(chr(47) + 'autograded', 1)[0]\n"
+              "hidden = chr(47).join([course, 'source', 'ex01_image_tensors', 'ex01_image_tensors.ipynb'])\n"
+              "try:\n    reader(hidden, dtype=str, delimiter=chr(1))\nexcept Exception:\n    pass\n")
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "sneaky.ipynb").write_text(_variant({"to_grayscale": sneaky + correct}))
+    results, _ = grade_class(A, folder, tmp_path / "out", Options(**OPTIONS, sandbox=False), course=course)
+    assert results[0].status == "flagged" and "at run time: open" in results[0].message, results[0].message
+    assert "would score 8/8" in results[0].message
