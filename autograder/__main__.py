@@ -2,6 +2,7 @@
 
     python -m autograder release [ASSIGNMENT ...]   # all by default → autograder/release/<a>/<a>.ipynb (+ the book's copy)
     python -m autograder grade ASSIGNMENT SUBMISSIONS --out DIR [--workers N] [--timeout SECONDS] [--memory-limit GIB] [--force]
+                               [--cluster tcp://HOST:8786] [--db URL] [--no-sandbox]
     python -m autograder embed [ASSIGNMENT ...]     # refresh the hidden tests in autograder/source/ from solutions/
 """
 
@@ -43,7 +44,7 @@ def _grade(args) -> int:
     from .grading import Options, grade_class, print_summary
 
     options = Options(workers=args.workers, timeout=args.timeout, memory_limit_gib=args.memory_limit, force=args.force,
-                      db_url=args.db, sandbox=args.sandbox)
+                      db_url=args.db, sandbox=args.sandbox, cluster=args.cluster)
     results, failed = grade_class(args.assignment, Path(args.submissions), Path(args.out), options)
     print_summary(results, failed, Path(args.out))
     return 1 if failed else 0
@@ -73,14 +74,19 @@ def main(argv=None) -> int:
     p.add_argument("submissions", metavar="SUBMISSIONS",
                    help="a folder of <student_id>.ipynb, nbgrader's <student_id>/<assignment>/*.ipynb, or a .zip of either")
     p.add_argument("--out", required=True, metavar="DIR", help="where grades.csv, tests.csv, feedback/ and report.html go")
-    p.add_argument("--workers", type=_positive(int), default=0, help="parallel graders (default: all cores)")
+    p.add_argument("--workers", type=_positive(int), default=0,
+                   help="parallel graders on this machine (default: all cores; with --cluster the workers decide)")
     p.add_argument("--timeout", type=_positive(int), default=30, metavar="SECONDS", help="per-cell time limit (default 30)")
     p.add_argument("--memory-limit", type=_positive(float), default=4.0, metavar="GIB", help="memory per student kernel (default 4)")
     p.add_argument("--force", action="store_true", help="regrade everyone, even those already graded in DIR")
     p.add_argument("--sandbox", action=argparse.BooleanOptionalAction, default=True,
                    help="run each student's kernel in a bubblewrap sandbox (default; --no-sandbox to turn it off)")
     p.add_argument("--db", metavar="URL", default=None,
-                   help="the course gradebook as an SQLAlchemy URL (default: sqlite in autograder/gradebook.db)")
+                   help="the course gradebook as an SQLAlchemy URL (default: sqlite in autograder/gradebook.db), "
+                        "e.g. postgresql+psycopg://USER@HOST/DB")
+    p.add_argument("--cluster", metavar="ADDRESS", default=None,
+                   help="grade on the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786 "
+                        "(workers: `dask worker ADDRESS --nworkers N --nthreads 1`; default: grade on this machine)")
     p.set_defaults(run=_grade)
     args = parser.parse_args(argv)
     try:

@@ -32,6 +32,7 @@ class Options:
     db_url: str | None = None
     quiet: bool = False
     sandbox: bool = True
+    cluster: str | None = None   # a Dask scheduler's address: grade there instead of in the local pool (cluster.py)
 
 
 def _warm_worker() -> None:
@@ -150,8 +151,12 @@ def sandbox_status(wanted: bool) -> str:
 
 
 def grade_class(assignment: str, where: Path, out: Path, options: Options, course: Path = COURSE,
-                runner=run_local) -> tuple[list[GradingResult], list[str]]:
-    """Grade every submission in `where`; write the outputs to `out`. Returns (results, grader failures)."""
+                runner=None) -> tuple[list[GradingResult], list[str]]:
+    """Grade every submission in `where`; write the outputs to `out`. Returns (results, grader failures).
+
+    `runner(tasks, workers, on_result)` grades the tasks: by default the local pool (`run_local`), or the Dask
+    cluster at `options.cluster`. A runner with a `sandbox_status` method checks the sandbox where it grades.
+    """
     from .checks.embed import stale_cells
 
     check_assignments([assignment])
@@ -161,7 +166,14 @@ def grade_class(assignment: str, where: Path, out: Path, options: Options, cours
     submissions = find_submissions(where, assignment)
     if not submissions:
         raise SubmissionsError(f"no .ipynb submissions found in {where}")
-    sandbox_line = sandbox_status(options.sandbox)
+    if runner is None:
+        if options.cluster:
+            from .cluster import DaskRunner
+
+            runner = DaskRunner(options.cluster)
+        else:
+            runner = run_local
+    sandbox_line = (getattr(runner, "sandbox_status", None) or sandbox_status)(options.sandbox)
     if not options.quiet:
         print(sandbox_line, flush=True)
     out.mkdir(parents=True, exist_ok=True)
