@@ -262,6 +262,8 @@ def _grade_in(scratch: Path, task: GradingTask, notebook, points, result) -> Gra
     _kernelspec(scratch / "jupyter", task, own_dir, ipc_dir)
 
     api = nbgrader_api(course, **{"Execute.timeout": task.timeout, "Execute.kernel_name": KERNEL_NAME,
+                                  # the notebook has run: no need to wait for a polite kernel shutdown
+                                  "Execute.shutdown_kernel": "immediate",
                                   "KernelManager.transport": "ipc", "KernelManager.ip": str(ipc_dir / "kernel"),
                                   "KernelManager.connection_file": str(ipc_dir / "connection.json")})
     log = io.StringIO()
