@@ -165,3 +165,32 @@ def test_without_the_sandbox_the_same_attacks_succeed(tmp_path, listener):
     grade_with_attacks(course, folder, tmp_path / "out", set(hostile), sandboxed=False)
     for student in hostile:
         assert "LEAKED" in (tmp_path / "out" / "feedback" / f"{student}.html").read_text(), student
+
+
+def test_the_sandbox_dies_with_the_grader(tmp_path):
+    """When the grader process is killed outright, the sandboxed process it started is gone within seconds."""
+    import os
+    import signal
+    import sys
+    import time
+
+    works, why = sandbox.check()
+    if not works:
+        skip_or_fail(f"the bubblewrap sandbox cannot run here: {why}")
+    marker = f"autograder-orphan-{uuid.uuid4().hex}"
+    (tmp_path / "own").mkdir()
+    command = sandbox.wrap([sys.executable, "-c", "import time; time.sleep(600)", marker], tmp_path / "own", tmp_path / "own")
+    grader = subprocess.Popen([sys.executable, "-c", f"import subprocess; subprocess.Popen({command!r}).wait()"])
+    deadline = time.time() + 20
+    while not subprocess.run(["pgrep", "-f", marker], capture_output=True).stdout and time.time() < deadline:
+        time.sleep(0.1)
+    assert subprocess.run(["pgrep", "-f", marker], capture_output=True).stdout, "the sandboxed process never started"
+    os.kill(grader.pid, signal.SIGKILL)
+    grader.wait()
+    deadline = time.time() + 5
+    while subprocess.run(["pgrep", "-f", marker], capture_output=True).stdout and time.time() < deadline:
+        time.sleep(0.1)
+    survivors = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    for pid in survivors:
+        subprocess.run(["kill", "-9", pid])
+    assert survivors == [], "the sandbox outlived the grader"
