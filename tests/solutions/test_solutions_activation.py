@@ -9,14 +9,14 @@ import warnings
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 import loops
+from strategies import HYPOTHESIS
 import solutions as S
 
-HYPOTHESIS = settings(max_examples=50, deadline=None, database=None)
 FINITE = st.floats(allow_nan=False, allow_infinity=False, width=64)
 ANY_SHAPE = hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4)
 

@@ -5,22 +5,13 @@ from __future__ import annotations
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import loops
+from strategies import HYPOTHESIS, VALUES, BIASES, tolerance as _tol
 import solutions as S
-
-HYPOTHESIS = settings(max_examples=50, deadline=None, database=None)
-VALUES = st.floats(-100, 100, allow_nan=False, allow_infinity=False, width=64)
-BIASES = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, width=64)
-
-
-def _tol(X, F, b=0.0) -> float:
-    """An absolute tolerance for X ⊗ F + b (F may be a bank W whose leading axes match X)."""
-    products = np.abs(X).reshape(-1) @ np.abs(F).reshape(np.size(X), -1)
-    return 1e-12 * (1.0 + float(np.max(np.abs(b), initial=0.0)) + float(np.max(products)))
 
 
 @st.composite

@@ -5,15 +5,14 @@ from __future__ import annotations
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import loops
+from strategies import HYPOTHESIS, VALUES, tolerance as _tol
 import solutions as S
 
-HYPOTHESIS = settings(max_examples=50, deadline=None, database=None)
-VALUES = st.floats(-100, 100, allow_nan=False, allow_infinity=False, width=64)
 # Multiples of 1/8 in [-10, 10]: exact in binary and never so tiny that ‖X‖·‖F‖ underflows.
 EIGHTHS = st.integers(-80, 80).map(lambda v: v / 8)
 SHAPES = hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=5)
@@ -28,11 +27,6 @@ def pairs(draw, elements=VALUES):
 
 # 2-D and 3-D shapes: 1×1, non-square, n_C = 1, single rows and columns.
 CASES = [(1, 1), (3, 3), (2, 5), (5, 2), (1, 4), (4, 1), (1, 1, 1), (3, 3, 1), (3, 3, 3), (2, 4, 3), (5, 3, 2)]
-
-
-def _tol(X, F) -> float:
-    """An absolute tolerance for a sum of products of X and F: rounding grows with Σ |X| |F|."""
-    return 1e-12 * (1.0 + float(np.abs(X).ravel() @ np.abs(F).ravel()))
 
 
 # --- against the loop versions -------------------------------------------------------------------

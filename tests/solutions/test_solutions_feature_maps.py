@@ -7,16 +7,14 @@ import itertools
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 import loops
+from strategies import HYPOTHESIS, VALUES, BIASES
 import solutions as S
 
-HYPOTHESIS = settings(max_examples=50, deadline=None, database=None)
-VALUES = st.floats(-100, 100, allow_nan=False, allow_infinity=False, width=64)
-BIASES = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, width=64)
 RTOL, ATOL = 1e-12, 1e-9  # values of size ~1 in the parametrized cases, ~100 in the hypothesis ones
 
 # (N, n_H, n_W, n_C, f, K, stride, pad): N = 1, n_C = 1, 1×1 filters, f = n_H, non-square images,

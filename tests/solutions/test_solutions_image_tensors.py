@@ -5,14 +5,14 @@ from __future__ import annotations
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 import loops
+from strategies import HYPOTHESIS
 import solutions as S
 
-HYPOTHESIS = settings(max_examples=50, deadline=None, database=None)
 VALUES = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, width=64)
 
 # (leading batch shape, n_H, n_W): one image, a batch with N=1, non-square images, 1×1 images.
