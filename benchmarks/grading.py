@@ -66,6 +66,7 @@ sys.path.insert(0, str(ROOT))  # run as a script, sys.path[0] is benchmarks/
 import nbformat  # noqa: E402
 
 from autograder.course import COURSE, nbgrader_api  # noqa: E402
+from tests.assignments.test_wrong_ex06_feature_maps import NO_BIAS, PAD_ALL_AXES  # noqa: E402
 
 A = "ex06_feature_maps"
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -73,30 +74,15 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 # ---- the class ------------------------------------------------------------------------------------------
 
 INFINITE = "def correlate2d(X, F):\n    while True:\n        pass\n"
-WRONG = {  # grade_id -> a plausible wrong answer
+WRONG = {  # grade_id -> a plausible wrong answer (two shared with the wrong-answer tests)
+    "zero_pad": PAD_ALL_AXES,
+    "conv_forward": NO_BIAS,
     "correlate2d": '''def correlate2d(X, F):
     X, F = np.asarray(X, dtype=float), np.asarray(F, dtype=float)
     if X.ndim != 2 or F.ndim != 2 or F.shape[0] > X.shape[0] or F.shape[1] > X.shape[1]:
         raise ValueError(f"F has shape {F.shape} but X has shape {X.shape}")
     views = np.lib.stride_tricks.sliding_window_view(X, F.shape)
     return np.einsum("hwij,ij->hw", views, F[::-1, ::-1])   # flips F: a convolution
-''',
-    "zero_pad": '''def zero_pad(X, pad):
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 4 or not isinstance(pad, int) or pad < 0:
-        raise ValueError(f"cannot pad X with shape {X.shape} by {pad!r}")
-    return np.pad(X, pad)                                     # pads N and n_C too
-''',
-    "conv_forward": '''def conv_forward(X, W, b, stride=1, pad=0):
-    X, W, b = np.asarray(X, dtype=float), np.asarray(W, dtype=float), np.asarray(b, dtype=float)
-    if X.ndim != 4 or W.ndim != 4 or W.shape[2] != X.shape[3] or b.shape != (W.shape[3],):
-        raise ValueError(f"X {X.shape}, W {W.shape} and b {b.shape} do not fit together")
-    X_p = zero_pad(X, pad)
-    f, K = W.shape[0], W.shape[3]
-    if f > X_p.shape[1] or f > X_p.shape[2]:
-        raise ValueError(f"f={f} is larger than the padded image")
-    rows = im2col(X_p, f, stride) @ W.reshape(-1, K)          # forgets + b
-    return rows.reshape(X.shape[0], (X_p.shape[1] - f) // stride + 1, (X_p.shape[2] - f) // stride + 1, K)
 ''',
 }
 
