@@ -23,25 +23,10 @@ from pathlib import Path
 
 import nbformat
 
-from . import integrity
+from . import integrity, kernels
 
 #: Statuses, from best to worst (see the README).
 STATUSES = ("graded", "timeout", "crashed", "invalid", "flagged")
-KERNEL_NAME = "autograder-python3"
-
-# The kernel: a plain ipykernel under an address-space limit, one BLAS thread (workers run side by side).
-_KERNEL_LAUNCHER = """\
-import os, resource, sys
-# The kernel's own start-up chatter (connection banner, TCP warnings) is not the student's output.
-os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-limit = int(sys.argv.pop(1))
-if limit > 0:
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from ipykernel.kernelapp import launch_new_instance
-sys.argv[0] = "ipykernel"
-launch_new_instance()
-"""
 
 
 @dataclass
@@ -136,39 +121,6 @@ def _restore_locked_cells(notebook, source) -> list[str]:
     return restored
 
 
-def _kernelspec(folder: Path, task: GradingTask, own_dir: Path, ipc_dir: Path) -> None:
-    spec = folder / "kernels" / KERNEL_NAME
-    spec.mkdir(parents=True)
-    limit = int(task.memory_limit_gib * 2**30) if task.memory_limit_gib > 0 else 0
-    argv = [sys.executable, "-c", _KERNEL_LAUNCHER, str(limit), "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
-    if task.sandbox:
-        from .sandbox import wrap
-
-        argv = wrap(argv, own_dir, ipc_dir)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": argv,
-        "display_name": "Python 3 (autograder)", "language": "python",
-        # Interrupt (on a cell timeout) by message: a signal would not cross the sandbox's new session.
-        "interrupt_mode": "message",
-        "env": {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
-                "PYTHONPATH": "", "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
-    }))
-
-
-@contextlib.contextmanager
-def _environ(**values):
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def _timed_out(notebook) -> list[int]:
     cells = []
     for index, cell in enumerate(notebook.cells):
@@ -206,14 +158,21 @@ def grade(task: GradingTask) -> GradingResult:
 
     _restore_locked_cells(notebook, source)
     scratch = Path(tempfile.mkdtemp(prefix="autograder-task-"))
-    # Student code may touch its own folder only: not the course, other submissions, or this task's
-    # scratch course (which holds the source notebook with the hidden tests).
-    first, last = integrity.runtime_cells([*task.forbidden_roots, str(scratch.resolve())])
+    try:
+        kernel = kernels.take(kernels.KernelSettings(task.memory_limit_gib, task.sandbox))
+    except Exception:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    # Student code may touch its own kernel's folder only: not the course, other submissions, other kernels,
+    # or this task's scratch course (which holds the source notebook with the hidden tests).
+    first, last = integrity.runtime_cells([*task.forbidden_roots, str(scratch.resolve()),
+                                           str(kernels.kernels_root().resolve())])
     for index, code in ((0, first), (len(notebook.cells) + 1, last)):
         notebook.cells.insert(index, nbformat.v4.new_code_cell(code, metadata={"autograder_internal": True}))
     try:
-        return _grade_in(scratch, task, notebook, points, result)
+        return _grade_in(scratch, task, notebook, points, result, kernel)
     finally:
+        kernel.discard()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -244,7 +203,30 @@ def _template(task: GradingTask) -> Path:
     return _TEMPLATES[key]
 
 
-def _grade_in(scratch: Path, task: GradingTask, notebook, points, result) -> GradingResult:
+_EXECUTE: list[type] = []
+
+
+def _autograde_preprocessors(config) -> list:
+    """nbgrader's autograde steps, with its Execute replaced by one that runs in the kernel this task took."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    if not _EXECUTE:
+        class ExecuteInTakenKernel(Execute):
+            """nbgrader's Execute (same configuration), in the kernel `kernels.take` gave this task."""
+
+            kernel = None  # set per task
+
+            def create_kernel_manager(self):
+                self.km = type(self).kernel.manager
+                return self.km
+
+        _EXECUTE.append(ExecuteInTakenKernel)
+    configured = config.Autograde.get("autograde_preprocessors") or Autograde.class_traits()["autograde_preprocessors"].default()
+    return [_EXECUTE[0] if p is Execute or p == "nbgrader.preprocessors.Execute" else p for p in configured]
+
+
+def _grade_in(scratch: Path, task: GradingTask, notebook, points, result, kernel) -> GradingResult:
     from nbgrader.api import Gradebook
 
     from .course import nbgrader_api
@@ -255,21 +237,18 @@ def _grade_in(scratch: Path, task: GradingTask, notebook, points, result) -> Gra
     submitted = course / "submitted" / sid / a
     submitted.mkdir(parents=True)
     nbformat.write(notebook, submitted / f"{a}.ipynb")
-    # The kernel runs in the folder nbgrader autogrades in, which then holds only this notebook; it talks to
-    # the grader through IPC sockets (not TCP) in a folder of their own, where its connection file goes too.
-    own_dir, ipc_dir = course / "autograded" / sid / a, scratch / "ipc"
-    ipc_dir.mkdir()
-    _kernelspec(scratch / "jupyter", task, own_dir, ipc_dir)
 
-    api = nbgrader_api(course, **{"Execute.timeout": task.timeout, "Execute.kernel_name": KERNEL_NAME,
+    api = nbgrader_api(course, **{"Execute.timeout": task.timeout,
                                   # the notebook has run: no need to wait for a polite kernel shutdown
-                                  "Execute.shutdown_kernel": "immediate",
-                                  "KernelManager.transport": "ipc", "KernelManager.ip": str(ipc_dir / "kernel"),
-                                  "KernelManager.connection_file": str(ipc_dir / "connection.json")})
+                                  "Execute.shutdown_kernel": "immediate"})
+    api.config.Autograde.autograde_preprocessors = _autograde_preprocessors(api.config)
+    _EXECUTE[0].kernel = kernel
     log = io.StringIO()
-    with _environ(JUPYTER_PATH=str(scratch / "jupyter"), JUPYTER_RUNTIME_DIR=str(ipc_dir)), \
-            contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        graded = api.autograde(a, sid, force=True, create=True)
+    try:
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            graded = api.autograde(a, sid, force=True, create=True)
+    finally:
+        _EXECUTE[0].kernel = None
     if not graded["success"]:
         text = f"{graded['error']}\n{graded['log']}"
         if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text.lower():
@@ -302,7 +281,41 @@ def _grade_in(scratch: Path, task: GradingTask, notebook, points, result) -> Gra
     os.chmod(autograded_path, 0o644)
     nbformat.write(executed, autograded_path)
     with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        made = api.generate_feedback(a, sid, force=True)
-    feedback_path = course / "feedback" / sid / a / f"{a}.html"
-    feedback = feedback_path.read_text() if made["success"] and feedback_path.exists() else ""
+        feedback = _feedback_page(api, task, autograded_path)
     return result(status, message, tests, feedback)
+
+
+#: Per worker process: the feedback exporter, per course configuration (see _feedback_page).
+_FEEDBACK_EXPORTERS: dict[str, object] = {}
+
+
+def _feedback_page(api, task: GradingTask, autograded_path: Path) -> str:
+    """The student's feedback page: what `nbgrader generate_feedback` writes, from one exporter per worker.
+
+    nbgrader builds a new HTML exporter (and so compiles its Jinja templates again) on every call, which cost
+    more than a quarter of a second per student. This is the same converter's exporter, with the same
+    configured preprocessors (GetGrades, then the course's ClearHiddenTests and ShortTracebacks), made once.
+    Returns "" when the page cannot be made (the grade stands; the report says there is no feedback).
+    """
+    from nbgrader.converters import GenerateFeedback
+    from traitlets.config import Config
+
+    key = hashlib.sha256(task.config.encode()).hexdigest()[:16]
+    if key not in _FEEDBACK_EXPORTERS:
+        converter = GenerateFeedback(coursedir=api.coursedir, parent=api)
+        template = Config()
+        template.HTMLExporter.template_name = "feedback"  # as NbGraderAPI.generate_feedback sets it
+        converter.update_config(template)
+        exporter = converter.exporter_class(parent=converter, config=converter.config)
+        for preprocessor in converter.preprocessors:
+            exporter.register_preprocessor(preprocessor)
+        _FEEDBACK_EXPORTERS[key] = exporter
+    a, sid = task.assignment, task.student_id
+    resources = {"unique_key": a, "output_files_dir": f"{a}_files",
+                 "nbgrader": {"student": sid, "assignment": a, "notebook": a, "db_url": api.coursedir.db_url}}
+    try:
+        html, _ = _FEEDBACK_EXPORTERS[key].from_filename(str(autograded_path), resources=resources)
+    except Exception as error:  # noqa: BLE001 — a feedback page is never worth a lost grade
+        print(f"feedback page failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return ""
+    return html

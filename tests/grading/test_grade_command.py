@@ -178,10 +178,10 @@ def test_runtime_check_flags_what_the_scan_cannot_see(course, tmp_path):
 
     correct = next(c.source for c in nbformat.read(SOURCE, as_version=4).cells
                    if c.metadata.get("nbgrader", {}).get("grade_id") == "to_grayscale")
+    # A student who guessed where the course lives: the path is built at run time, the reader is an alias.
+    target = str(course / "source" / "ex01_image_tensors" / "ex01_image_tensors.ipynb")
     sneaky = ("reader = np.loadtxt\n"
-              "here = np.lib._npyio_impl.os.getcwd()\n"  # the scan sees attribute reads, not a file access
-              "course = here.rsplit(chr(47) + 'autograded', 1)[0]\n"
-              "hidden = chr(47).join([course, 'source', 'ex01_image_tensors', 'ex01_image_tensors.ipynb'])\n"
+              f"hidden = {target[::-1]!r}[::-1]\n"
               "try:\n    reader(hidden, dtype=str, delimiter=chr(1))\nexcept Exception:\n    pass\n")
     folder = tmp_path / "subs"
     folder.mkdir()
