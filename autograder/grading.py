@@ -7,10 +7,12 @@ the rest (and `--force` regrades everyone). Only this process writes the course 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import sys
+import threading
 import warnings
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -35,10 +37,20 @@ class Options:
     cluster: str | None = None   # a Dask scheduler's address: grade there instead of in the local pool (cluster.py)
 
 
-def _warm_worker() -> None:
-    """Import nbgrader and friends once per worker, not once per submission."""
-    import nbgrader.apps  # noqa: F401
-    import nbgrader.api  # noqa: F401
+def _warm_worker(sample: GradingTask) -> None:
+    """Runs once in each worker as it starts: see task.warm_up."""
+    from .task import warm_up
+
+    warm_up(sample)
+
+
+def _import_for_the_end() -> None:
+    try:
+        import matplotlib.figure  # noqa: F401
+        import nbgrader.api  # noqa: F401
+        import nbgrader.apps  # noqa: F401
+    except Exception:  # noqa: BLE001 — imported again (and any error shown) where they are used
+        pass
 
 
 def _result_path(out: Path, student_id: str) -> Path:
@@ -88,8 +100,9 @@ def run_local(tasks: list[GradingTask], workers: int, on_result) -> list[str]:
     failed = []
     if not tasks:
         return failed
+    sample = dataclasses.replace(tasks[0], submission=b"", student_id="")
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))), mp_context=get_context("spawn"),
-                             initializer=_warm_worker) as pool:
+                             initializer=_warm_worker, initargs=(sample,)) as pool:
         pending = {pool.submit(grade, task): task for task in tasks}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -179,6 +192,8 @@ def grade_class(assignment: str, where: Path, out: Path, options: Options, cours
     out.mkdir(parents=True, exist_ok=True)
     (out / "results").mkdir(exist_ok=True)
 
+    # The merge and the report import nbgrader and matplotlib (~1 s): do it now, while this process only waits.
+    threading.Thread(target=_import_for_the_end, daemon=True).start()
     tasks = make_tasks(assignment, submissions, options, course)
     fingerprints = {t.student_id: _fingerprint(t) for t in tasks}
     results = {}

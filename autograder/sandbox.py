@@ -63,7 +63,7 @@ def _python_binds() -> list[str]:
 def wrap(command: list[str], own_dir: Path, ipc_dir: Path) -> list[str]:
     """`command` run inside the sandbox, in `own_dir` (writable), talking through sockets in `ipc_dir`."""
     return [
-        sys.executable, "-c", _WATCHDOG,
+        sys.executable, "-I", "-S", "-c", _WATCHDOG,  # the watchdog needs only the standard library
         BWRAP, "--unshare-all", "--die-with-parent", "--new-session",
         *_system_binds(), *_python_binds(),
         "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",

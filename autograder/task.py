@@ -213,17 +213,51 @@ def _autograde_preprocessors(config) -> list:
 
     if not _EXECUTE:
         class ExecuteInTakenKernel(Execute):
-            """nbgrader's Execute (same configuration), in the kernel `kernels.take` gave this task."""
+            """nbgrader's Execute (same configuration), in the kernel `kernels.take` gave this task.
+
+            Handed the kernel's manager, nbclient neither starts the kernel nor shuts it down: the task kills it
+            (Kernel.discard) once the notebook has run.
+            """
 
             kernel = None  # set per task
 
-            def create_kernel_manager(self):
-                self.km = type(self).kernel.manager
-                return self.km
+            def preprocess(self, nb, resources=None, km=None):
+                try:
+                    return super().preprocess(nb, resources, km=type(self).kernel.manager)
+                finally:
+                    if self.kc is not None:
+                        self.kc.stop_channels()
+                        self.kc = None
 
         _EXECUTE.append(ExecuteInTakenKernel)
     configured = config.Autograde.get("autograde_preprocessors") or Autograde.class_traits()["autograde_preprocessors"].default()
     return [_EXECUTE[0] if p is Execute or p == "nbgrader.preprocessors.Execute" else p for p in configured]
+
+
+def warm_up(task: GradingTask) -> None:
+    """Get a worker ready for tasks like `task` before the first arrives.
+
+    Its first kernel starts booting, then nbgrader is imported and the course template and the feedback
+    exporter (with its compiled page template) are made: the first submission then costs what any other does.
+    """
+    kernels.prestart(kernels.KernelSettings(task.memory_limit_gib, task.sandbox))
+    from .course import nbgrader_api
+
+    course = _template(task)
+    exporter = _feedback_exporter(nbgrader_api(course), task.config)
+    # Render the released notebook once, without the preprocessors (there is no grade to read): Jinja compiles
+    # the page's templates and Pygments loads its Python lexer on a first render (~0.4 s).
+    released = nbformat.read(course / "release" / task.assignment / f"{task.assignment}.ipynb", as_version=4)
+    for cell in released.cells:  # what GetGrades would have filled in
+        cell.metadata.get("nbgrader", {}).update(score=0, comment="")
+    preprocessors, exporter._preprocessors = exporter._preprocessors, []
+    try:
+        exporter.from_notebook_node(released, resources={
+            "nbgrader": {"notebook": task.assignment, "score": 0, "max_score": 0, "late_penalty": 0}})
+    except Exception:  # noqa: BLE001 — only an optimisation: the first submission pays for it instead
+        pass
+    finally:
+        exporter._preprocessors = preprocessors
 
 
 def _grade_in(scratch: Path, task: GradingTask, notebook, points, result, kernel) -> GradingResult:
@@ -289,18 +323,12 @@ def _grade_in(scratch: Path, task: GradingTask, notebook, points, result, kernel
 _FEEDBACK_EXPORTERS: dict[str, object] = {}
 
 
-def _feedback_page(api, task: GradingTask, autograded_path: Path) -> str:
-    """The student's feedback page: what `nbgrader generate_feedback` writes, from one exporter per worker.
-
-    nbgrader builds a new HTML exporter (and so compiles its Jinja templates again) on every call, which cost
-    more than a quarter of a second per student. This is the same converter's exporter, with the same
-    configured preprocessors (GetGrades, then the course's ClearHiddenTests and ShortTracebacks), made once.
-    Returns "" when the page cannot be made (the grade stands; the report says there is no feedback).
-    """
+def _feedback_exporter(api, config: str):
+    """nbgrader's GenerateFeedback exporter, with the course's preprocessors, made once per configuration."""
     from nbgrader.converters import GenerateFeedback
     from traitlets.config import Config
 
-    key = hashlib.sha256(task.config.encode()).hexdigest()[:16]
+    key = hashlib.sha256(config.encode()).hexdigest()[:16]
     if key not in _FEEDBACK_EXPORTERS:
         converter = GenerateFeedback(coursedir=api.coursedir, parent=api)
         template = Config()
@@ -310,11 +338,23 @@ def _feedback_page(api, task: GradingTask, autograded_path: Path) -> str:
         for preprocessor in converter.preprocessors:
             exporter.register_preprocessor(preprocessor)
         _FEEDBACK_EXPORTERS[key] = exporter
+    return _FEEDBACK_EXPORTERS[key]
+
+
+def _feedback_page(api, task: GradingTask, autograded_path: Path) -> str:
+    """The student's feedback page: what `nbgrader generate_feedback` writes, from one exporter per worker.
+
+    nbgrader builds a new HTML exporter (and so compiles its Jinja templates again) on every call, which cost
+    more than a quarter of a second per student. This is the same converter's exporter, with the same
+    configured preprocessors (GetGrades, then the course's ClearHiddenTests and ShortTracebacks), made once.
+    Returns "" when the page cannot be made (the grade stands; the report says there is no feedback).
+    """
+    exporter = _feedback_exporter(api, task.config)
     a, sid = task.assignment, task.student_id
     resources = {"unique_key": a, "output_files_dir": f"{a}_files",
                  "nbgrader": {"student": sid, "assignment": a, "notebook": a, "db_url": api.coursedir.db_url}}
     try:
-        html, _ = _FEEDBACK_EXPORTERS[key].from_filename(str(autograded_path), resources=resources)
+        html, _ = exporter.from_filename(str(autograded_path), resources=resources)
     except Exception as error:  # noqa: BLE001 — a feedback page is never worth a lost grade
         print(f"feedback page failed: {type(error).__name__}: {error}", file=sys.stderr)
         return ""

@@ -271,6 +271,7 @@ def profile_phases(workspace: Path, submissions: list[Path], floor_notebooks: li
     from nbclient import NotebookClient
     from nbgrader.apps import NbGraderAPI
 
+    import autograder.kernels  # noqa: F401 — wrapped below as task_module.kernels
     import autograder.task as task_module
     from autograder.task import GradingTask
 
@@ -289,7 +290,9 @@ def profile_phases(workspace: Path, submissions: list[Path], floor_notebooks: li
                        ("execute_cell", "  kernel: run the cells"), ("_cleanup_kernel", "  kernel: shut down")]:
         phases.wrap(NotebookClient, sync, name)
         phases.wrap(NotebookClient, "_async_cleanup_kernel" if sync == "_cleanup_kernel" else f"async_{sync}", name)
-    phases.wrap(NbGraderAPI, "generate_feedback", "nbgrader generate_feedback (HTML)")
+    # Our kernels are started by autograder.kernels (the next submission's, while this one runs), not nbclient.
+    phases.wrap(task_module.kernels, "start", "  kernel: start the process")
+    phases.wrap(task_module, "_feedback_page", "feedback page (nbgrader's exporter)")
     phases.wrap(task_module, "_for_feedback", "strip hidden tests for feedback")
     try:
         grade = task_module.grade
@@ -318,7 +321,7 @@ def profile_phases(workspace: Path, submissions: list[Path], floor_notebooks: li
     print(f"{'phase':<44}{'grade':>9}{'floor':>9}")
     order = ["read the submission", "integrity scan (before running)", "copy the nbgrader course template", "nbgrader autograde",
              "  kernel: start the process", "  kernel: connect, wait until ready", "  kernel: run the cells",
-             "  kernel: shut down", "strip hidden tests for feedback", "nbgrader generate_feedback (HTML)"]
+             "  kernel: shut down", "strip hidden tests for feedback", "feedback page (nbgrader's exporter)"]
     for name in order:
         ours = seconds.get(name, 0.0) / n
         theirs = floored.get(name, 0.0) / m if name.startswith("  kernel") else None
