@@ -83,6 +83,10 @@ class Kernel:
             process.kill()
             process.wait()
         self.manager._close_control_socket()  # nbclient closes it after a run; an unused kernel still has it
+        if getattr(self.manager, "_created_context", False):
+            # as jupyter_client's cleanup_resources does; left to the garbage collector, a context with a socket
+            # that never connected blocks the process forever
+            self.manager.context.destroy(linger=0)
         shutil.rmtree(self.slot, ignore_errors=True)
 
 
@@ -149,7 +153,12 @@ _ROOT: list[Path] = []
 def kernels_root() -> Path:
     """The folder of this process's kernel slots (student code may touch its own slot only)."""
     if not _ROOT:
-        _ROOT.append(Path(tempfile.mkdtemp(prefix="autograder-kernels-")))
+        # The kernel's ZMQ sockets are Unix sockets, whose paths may not be longer than 107 bytes: under a long
+        # TMPDIR (a test's tmp_path, macOS's /var/folders/…) the slots go to /tmp instead.
+        base = tempfile.gettempdir()
+        if len(base) > 40 and os.access("/tmp", os.W_OK):
+            base = "/tmp"
+        _ROOT.append(Path(tempfile.mkdtemp(prefix="autograder-kernels-", dir=base)))
         atexit.register(shutil.rmtree, _ROOT[0], True)
     return _ROOT[0]
 

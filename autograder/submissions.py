@@ -7,8 +7,10 @@ Accepted layouts (or a .zip of either):
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import re
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -41,6 +43,7 @@ def student_id(name: str) -> str:
 
 def _extract(archive: Path) -> Path:
     target = Path(tempfile.mkdtemp(prefix="autograder-zip-"))
+    atexit.register(shutil.rmtree, target, True)  # the submissions are read from here until the run ends
     try:
         with zipfile.ZipFile(archive) as zf:
             for member in zf.infolist():

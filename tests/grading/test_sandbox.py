@@ -73,6 +73,17 @@ for path in found:
     print('LEAK' + 'ED rewrote', path)""",
         "reads_sibling": f"print('LEAK' + 'ED', open({str(submissions / 'correct.ipynb')!r}).read()[:80])",
         "phones_home": f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)\nprint('LEAK' + 'ED connected')",
+        # nbgrader's copy of the notebook being graded holds the hidden tests: look for it around the kernel
+        "reads_hidden_tests": """
+import glob, os
+here, found = os.getcwd(), []
+while os.path.dirname(here) != '/':
+    here = os.path.dirname(here)
+    found += glob.glob(os.path.join(here, '**', '*.ipynb'), recursive=True)
+print('notebooks found:', found)
+for path in found:
+    if 'HIDDEN' in open(path).read():
+        print('LEAK' + 'ED hidden tests in', path)""",
         "outlives_kernel": f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', '{marker}'], start_new_session=True)\nprint('started a background process')",
     }
 
@@ -109,7 +120,7 @@ def sandboxed_run(tmp_path_factory, listener):
 
 
 def test_every_attack_fails_inside_the_sandbox(sandboxed_run):
-    """Listing the repo, rewriting gradebooks, reading a sibling and connecting out all fail: no LEAKED output."""
+    """Listing the repo, rewriting gradebooks, reading a sibling or the hidden tests, connecting out: all fail."""
     rows, out, hostile, _, _ = sandboxed_run
     for student in hostile:
         page = (out / "feedback" / f"{student}.html").read_text()
@@ -117,6 +128,7 @@ def test_every_attack_fails_inside_the_sandbox(sandboxed_run):
         assert rows[student]["status"] in ("graded", "flagged"), rows[student]
     for student in ("reads_repo", "reads_sibling", "phones_home"):
         assert "blocked:" in (out / "feedback" / f"{student}.html").read_text(), student
+    assert "notebooks found: []" in (out / "feedback" / "reads_hidden_tests.html").read_text()
 
 
 def test_the_host_port_sees_no_connection(sandboxed_run, listener):
