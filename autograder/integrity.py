@@ -236,14 +236,14 @@ del _integrity_install
 
 def runtime_findings(outputs) -> list[str] | None:
     """What the last cell reported (None when it did not report: the output was tampered with or never ran)."""
-    for output in outputs:
-        text = output.get("text", "") if output.get("output_type") == "stream" else ""
-        for line in text.splitlines():
-            if line.startswith(MARKER + " "):
-                try:
-                    report = json.loads(line[len(MARKER) + 1:])
-                except ValueError:
-                    return None
-                return [f"at run time: {e}" for e in report.get("events", [])] + \
-                       [f"at run time: {r} was replaced" for r in report.get("replaced", [])]
+    # The kernel may send one print() as several stream messages (it flushes on a timer): join them first.
+    text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    for line in text.splitlines():
+        if line.startswith(MARKER + " "):
+            try:
+                report = json.loads(line[len(MARKER) + 1:])
+            except ValueError:
+                return None
+            return [f"at run time: {e}" for e in report.get("events", [])] + \
+                   [f"at run time: {r} was replaced" for r in report.get("replaced", [])]
     return None
