@@ -13,6 +13,7 @@ the notebook it runs is sent to it cell by cell, never placed where it can read 
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
 import shutil
@@ -67,14 +68,19 @@ class Kernel:
     def work_dir(self) -> Path:
         return self.slot / "work"
 
+    @property
+    def running(self) -> bool:
+        process = getattr(getattr(self.manager, "provisioner", None), "process", None)
+        return process is not None and process.poll() is None
+
     def discard(self) -> None:
         """Kill the kernel (if still running) and remove its slot. Safe to call twice.
 
         Killed at once, with its process group (as jupyter_client kills a kernel, which then polls for its end
         every 0.1 s): the notebook has run, and nothing the student started may outlive it.
         """
-        process = getattr(getattr(self.manager, "provisioner", None), "process", None)
-        if process is not None and process.poll() is None:
+        if self.running:
+            process = self.manager.provisioner.process
             try:
                 if os.getpgid(process.pid) == process.pid:  # jupyter_client starts kernels in a session of their own
                     os.killpg(process.pid, signal.SIGKILL)
@@ -90,6 +96,7 @@ class Kernel:
         shutil.rmtree(self.slot, ignore_errors=True)
 
 
+@functools.cache
 def _ready_client_class():
     from jupyter_client.asynchronous.client import AsyncKernelClient
     from queue import Empty
@@ -217,8 +224,7 @@ def take(settings: KernelSettings, prestart_next: bool = True) -> Kernel:
     """
     kernel = _NEXT.pop() if _NEXT else None
     if kernel is not None and not (kernel.settings == settings and kernel.thread == threading.get_ident()
-                                   and getattr(kernel.manager.provisioner, "process", None) is not None
-                                   and kernel.manager.provisioner.process.poll() is None):
+                                   and kernel.running):
         kernel.discard()
         kernel = None
     if kernel is None:

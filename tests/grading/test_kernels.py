@@ -47,11 +47,6 @@ def run(kernel: kernels.Kernel, code: str) -> str:
         client.stop_channels()
 
 
-def alive(kernel: kernels.Kernel) -> bool:
-    process = kernel.manager.provisioner.process if kernel.manager.provisioner else None
-    return process is not None and process.poll() is None
-
-
 @pytest.fixture
 def no_waiting_kernel():
     kernels._discard_next()
@@ -66,11 +61,11 @@ def test_take_uses_the_prestarted_kernel_and_starts_the_next(no_waiting_kernel):
     kernel = kernels.take(PLAIN)
     try:
         assert kernel is waiting
-        assert len(kernels._NEXT) == 1 and kernels._NEXT[0] is not kernel and alive(kernels._NEXT[0])
+        assert len(kernels._NEXT) == 1 and kernels._NEXT[0] is not kernel and kernels._NEXT[0].running
         assert run(kernel, "print(6 * 7)").strip() == "42"
     finally:
         kernel.discard()
-    assert not alive(kernel) and not kernel.slot.exists()
+    assert not kernel.running and not kernel.slot.exists()
 
 
 def test_a_dead_prestarted_kernel_is_replaced(no_waiting_kernel):
@@ -81,7 +76,7 @@ def test_a_dead_prestarted_kernel_is_replaced(no_waiting_kernel):
     waiting.manager.provisioner.process.wait()
     kernel = kernels.take(PLAIN, prestart_next=False)
     try:
-        assert kernel is not waiting and alive(kernel)
+        assert kernel is not waiting and kernel.running
         assert run(kernel, "print('ready')").strip() == "ready"
         assert not waiting.slot.exists()
     finally:
@@ -95,7 +90,7 @@ def test_other_limits_get_a_kernel_of_their_own(no_waiting_kernel):
     tighter = kernels.KernelSettings(memory_limit_gib=0.75, sandbox=False)
     kernel = kernels.take(tighter, prestart_next=False)
     try:
-        assert kernel is not waiting and kernel.settings == tighter and not alive(waiting)
+        assert kernel is not waiting and kernel.settings == tighter and not waiting.running
         limit = run(kernel, "import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])")
         assert int(limit) == int(0.75 * 2**30)
     finally:
@@ -110,7 +105,7 @@ def test_a_kernel_started_in_another_thread_is_not_used(no_waiting_kernel):
     waiting = kernels._NEXT[0]
     kernel = kernels.take(PLAIN, prestart_next=False)
     try:
-        assert kernel is not waiting and not alive(waiting)
+        assert kernel is not waiting and not waiting.running
     finally:
         kernel.discard()
 
