@@ -272,9 +272,7 @@ def _grade_in(scratch: Path, task: GradingTask, notebook, points, result, kernel
     submitted.mkdir(parents=True)
     nbformat.write(notebook, submitted / f"{a}.ipynb")
 
-    api = nbgrader_api(course, **{"Execute.timeout": task.timeout,
-                                  # the notebook has run: no need to wait for a polite kernel shutdown
-                                  "Execute.shutdown_kernel": "immediate"})
+    api = nbgrader_api(course, **{"Execute.timeout": task.timeout})
     api.config.Autograde.autograde_preprocessors = _autograde_preprocessors(api.config)
     _EXECUTE[0].kernel = kernel
     log = io.StringIO()
