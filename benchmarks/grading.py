@@ -67,6 +67,7 @@ import nbformat  # noqa: E402
 
 from autograder.course import COURSE, nbgrader_api  # noqa: E402
 from tests.assignments.test_wrong_ex06_feature_maps import NO_BIAS, PAD_ALL_AXES  # noqa: E402
+from tests.grading.fixtures import stop_processes  # noqa: E402
 
 A = "ex06_feature_maps"
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -381,20 +382,6 @@ def start_dask(workspace: Path, workers: int, env: dict) -> tuple[str, list[subp
     return address, processes
 
 
-def stop(processes: list[subprocess.Popen]) -> None:
-    import signal
-
-    for process in reversed(processes):
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    for process in reversed(processes):
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=40, help="how many submissions (default 40)")
@@ -480,7 +467,7 @@ def main(argv=None) -> int:
                 rows[label] = (seconds, mib, cpu)
                 scores[key] = read_scores(out)
         finally:
-            stop(processes)
+            stop_processes(processes, grace=30)
 
         print(f"\n{'variant':<48}{'seconds':>9}{'s/submission':>14}{'CPU s/subm.':>13}{'peak MiB':>10}")
         for label, (seconds, mib, cpu) in rows.items():

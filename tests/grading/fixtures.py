@@ -64,3 +64,21 @@ def write_class(folder: Path, students=None) -> Path:
         if students is None or student in students:
             (folder / f"{student}.ipynb").write_text(text)
     return folder
+
+
+def stop_processes(processes, grace: float = 20) -> None:
+    """Stop processes started with start_new_session=True (a Dask scheduler, its workers): SIGTERM to each
+    process group, last started first; SIGKILL to any still running after `grace` seconds."""
+    import os
+    import signal
+    import subprocess
+
+    for process in reversed(processes):
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in reversed(processes):
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

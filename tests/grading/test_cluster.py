@@ -20,7 +20,7 @@ from autograder import grading
 from autograder.grading import Options, grade_class
 from tests.assignments.roundtrip import course_copy
 from tests.conftest import ROOT
-from tests.grading.fixtures import A, CLASS, write_class
+from tests.grading.fixtures import A, CLASS, stop_processes, write_class
 
 distributed = pytest.importorskip("distributed")
 from autograder.cluster import WORKER_MODULES, DaskRunner, code_zip, where_from  # noqa: E402
@@ -142,15 +142,7 @@ def test_command_line_on_workers_without_a_checkout(tmp_path):
         assert {s: (r["status"], float(r["score"])) for s, r in read_grades(tmp_path / "out").items()} == \
             {s: CLASS[s][1:] for s in ["correct", "wrong", "invalid_json"]}
     finally:
-        for process in reversed(processes):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in reversed(processes):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_processes(processes)
 
 
 def test_local_pool_is_still_the_default(course, tmp_path, monkeypatch):
