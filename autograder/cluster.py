@@ -242,7 +242,9 @@ class DaskRunner:
             for task in tasks:
                 values = tuple(getattr(task, f) for f in SHARED_FIELDS)
                 if values not in shared:  # one copy per worker, not one per student
-                    shared[values] = client.scatter([dict(zip(SHARED_FIELDS, values))], broadcast=True, hash=True)[0]
+                    # A task (`dict` of the fields), not scattered data: scattered data dies with the worker that
+                    # holds it and takes every submission waiting on it along; a task's result is computed again.
+                    shared[values] = client.submit(dict, dict(zip(SHARED_FIELDS, values)), pure=True)
                 fields = {f.name: getattr(task, f.name) for f in dataclasses.fields(task) if f.name not in SHARED_FIELDS}
                 future = client.submit(_on_worker("grade_remote"), fields, shared[values], key=f"grade-{task.student_id}-{run}-{len(pending)}")
                 pending[future.key] = (task, future)
