@@ -18,12 +18,15 @@ from .submissions import SubmissionsError
 
 
 def _release(args) -> int:
-    from .checks.embed import source_notebooks, stale_cells
+    from .checks.embed import source_notebooks, stale_reasons
 
     wanted = set(check_assignments(args.assignments))
-    stale = {p.name: cells for p in source_notebooks() if p.stem in wanted and (cells := stale_cells(p))}
+    stale = {p.stem: reasons for p in source_notebooks() if p.stem in wanted and (reasons := stale_reasons(p))}
     if stale:
-        print(f"hidden tests are out of date in {stale}; run `python -m autograder embed` first", file=sys.stderr)
+        for assignment, reasons in stale.items():
+            why = sorted(set(reasons.values()))
+            print(f"{assignment}: the hidden tests of {', '.join(reasons)} are out of date ({'; '.join(why)})", file=sys.stderr)
+        print("run `python -m autograder embed` first, then release again", file=sys.stderr)
         return 1
     for notebook in release(args.assignments):
         print(f"released {notebook.relative_to(notebook.parents[3])}")

@@ -170,12 +170,13 @@ def grade_class(assignment: str, where: Path, out: Path, options: Options, cours
     `runner(tasks, workers, on_result)` grades the tasks: by default the local pool (`run_local`), or the Dask
     cluster at `options.cluster`. A runner with a `sandbox_status` method checks the sandbox where it grades.
     """
-    from .checks.embed import stale_cells
+    from .checks.embed import stale_reasons
 
     check_assignments([assignment])
     source = course / "source" / assignment / f"{assignment}.ipynb"
-    if course == COURSE and stale_cells(source):
-        raise CourseError(f"the hidden tests of {assignment} are out of date: run `python -m autograder embed {assignment}`")
+    if course == COURSE and (stale := stale_reasons(source)):
+        raise CourseError(f"the hidden tests of {assignment} are out of date ({'; '.join(sorted(set(stale.values())))}): "
+                          f"run `python -m autograder embed {assignment}`")
     submissions = find_submissions(where, assignment)
     if not submissions:
         raise SubmissionsError(f"no .ipynb submissions found in {where}")

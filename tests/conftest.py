@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,16 @@ def skip_or_fail(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI must install it: see tests/setup.sh)")
     pytest.skip(f"{reason}; run `bash tests/setup.sh` to install it")
+
+
+def repo_copy(tmp: Path) -> Path:
+    """What an instructor's checkout holds for releasing and grading (autograder/, solutions/, the book's
+    exercises), copied to `tmp/repo`: `python -m autograder` run there writes nothing into this checkout."""
+    repo = tmp / "repo"
+    ignore = shutil.ignore_patterns("release", "submitted", "autograded", "feedback", "gradebook.db", "__pycache__")
+    for folder in ("autograder", "solutions", "chapters/exercises"):
+        shutil.copytree(ROOT / folder, repo / folder, ignore=ignore)
+    return repo
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,10 @@ import zlib as _hidden_zlib
 
 import numpy as _hidden_np
 
+# How close an answer must be to the reference to pass; `embed.py` also uses it to judge whether embedded
+# values are out of date (closer than this, two values grade alike, whatever a CPU's last bits).
+_hidden_RTOL, _hidden_ATOL = 1e-6, 1e-8
+
 
 def _hidden_canary():
     """Refuse to grade when NumPy's comparisons were rebound (e.g. `np.allclose = lambda *a: True`)."""
@@ -49,7 +53,7 @@ def _hidden_mismatch(got, expected, shape_doc):
     expected = _hidden_np.asarray(expected, dtype=_hidden_np.float64)
     if got.shape != expected.shape:
         return f"has shape {got.shape}; expected {shape_doc} = {expected.shape}"
-    close = _hidden_np.isclose(got, expected, rtol=1e-6, atol=1e-8, equal_nan=True)
+    close = _hidden_np.isclose(got, expected, rtol=_hidden_RTOL, atol=_hidden_ATOL, equal_nan=True)
     if close.all():
         return None
     wrong = _hidden_np.argwhere(~close)
