@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 KERNEL_NAME = "autograder-python3"
+#: In a slot's ipc/ folder: what the kernel wrote as it died (Python's stack), read by crashes.py.
+FAULT_LOG = "faults.log"
 
 # The kernel: a plain ipykernel under an address-space limit, one BLAS thread (workers run side by side).
 _LAUNCHER = """\
@@ -38,6 +40,18 @@ sys.modules["debugpy"] = sys.modules["jedi"] = None
 limit = int(sys.argv.pop(1))
 if limit > 0:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+# If the student's code kills the kernel, the grader reads here which function was running (see crashes.py):
+# Python's stack on a fatal signal (a segfault), and on os._exit.
+import faulthandler
+_faults = open(sys.argv.pop(1), "w")
+faulthandler.enable(_faults)
+def _exit(status, _exit=os._exit):
+    faulthandler.dump_traceback(_faults, all_threads=False)
+    _faults.write(f"os._exit({status})\\n")
+    _faults.flush()
+    _exit(status)
+os._exit = _exit
+del _exit
 from ipykernel.kernelapp import launch_new_instance
 sys.argv[0] = "ipykernel"
 launch_new_instance()
@@ -67,6 +81,16 @@ class Kernel:
     @property
     def work_dir(self) -> Path:
         return self.slot / "work"
+
+    @property
+    def fault_log(self) -> Path:
+        return self.slot / "ipc" / FAULT_LOG
+
+    @property
+    def exit_status(self) -> int | None:
+        """The kernel process's exit status once it has ended (negative: killed by that signal), else None."""
+        process = getattr(getattr(self.manager, "provisioner", None), "process", None)
+        return None if process is None else process.poll()
 
     @property
     def running(self) -> bool:
@@ -137,7 +161,8 @@ def _kernelspec(slot: Path, settings: KernelSettings) -> None:
     spec.mkdir(parents=True)
     own_dir, ipc_dir = slot / "work", slot / "ipc"
     limit = int(settings.memory_limit_gib * 2**30) if settings.memory_limit_gib > 0 else 0
-    argv = [sys.executable, "-c", _LAUNCHER, str(limit), "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
+    argv = [sys.executable, "-c", _LAUNCHER, str(limit), str(ipc_dir / FAULT_LOG), "-f", "{connection_file}",
+            "--IPKernelApp.log_level=ERROR"]
     if settings.sandbox:
         from .sandbox import wrap
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import integrity, kernels
+from . import crashes, integrity, kernels
 
 #: Statuses, from best to worst (see the README).
 STATUSES = ("graded", "timeout", "crashed", "invalid", "flagged")
@@ -158,8 +158,9 @@ def grade(task: GradingTask) -> GradingResult:
 
     _restore_locked_cells(notebook, source)
     scratch = Path(tempfile.mkdtemp(prefix="autograder-task-"))
+    settings = kernels.KernelSettings(task.memory_limit_gib, task.sandbox)
     try:
-        kernel = kernels.take(kernels.KernelSettings(task.memory_limit_gib, task.sandbox))
+        run = crashes.Run(settings, kernels.take(settings))
     except Exception:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
@@ -170,9 +171,9 @@ def grade(task: GradingTask) -> GradingResult:
     for index, code in ((0, first), (len(notebook.cells) + 1, last)):
         notebook.cells.insert(index, nbformat.v4.new_code_cell(code, metadata={"autograder_internal": True}))
     try:
-        return _grade_in(scratch, task, notebook, points, result, kernel)
+        return _grade_in(scratch, task, notebook, points, result, run)
     finally:
-        kernel.discard()
+        run.discard()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -207,29 +208,14 @@ _EXECUTE: list[type] = []
 
 
 def _autograde_preprocessors(config) -> list:
-    """nbgrader's autograde steps, with its Execute replaced by one that runs in the kernel this task took."""
+    """nbgrader's autograde steps, with its Execute replaced by one that runs in the kernels this task takes."""
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
+    from .crashes import execute_class
+
     if not _EXECUTE:
-        class ExecuteInTakenKernel(Execute):
-            """nbgrader's Execute (same configuration), in the kernel `kernels.take` gave this task.
-
-            Handed the kernel's manager, nbclient neither starts the kernel nor shuts it down: the task kills it
-            (Kernel.discard) once the notebook has run.
-            """
-
-            kernel = None  # set per task
-
-            def preprocess(self, nb, resources=None, km=None):
-                try:
-                    return super().preprocess(nb, resources, km=type(self).kernel.manager)
-                finally:
-                    if self.kc is not None:
-                        self.kc.stop_channels()
-                        self.kc = None
-
-        _EXECUTE.append(ExecuteInTakenKernel)
+        _EXECUTE.append(execute_class(Execute))
     configured = config.Autograde.get("autograde_preprocessors") or Autograde.class_traits()["autograde_preprocessors"].default()
     return [_EXECUTE[0] if p is Execute or p == "nbgrader.preprocessors.Execute" else p for p in configured]
 
@@ -260,7 +246,7 @@ def warm_up(task: GradingTask) -> None:
         exporter._preprocessors = preprocessors
 
 
-def _grade_in(scratch: Path, task: GradingTask, notebook, points, result, kernel) -> GradingResult:
+def _grade_in(scratch: Path, task: GradingTask, notebook, points, result, run) -> GradingResult:
     from nbgrader.api import Gradebook
 
     from .course import nbgrader_api
@@ -274,13 +260,13 @@ def _grade_in(scratch: Path, task: GradingTask, notebook, points, result, kernel
 
     api = nbgrader_api(course, **{"Execute.timeout": task.timeout})
     api.config.Autograde.autograde_preprocessors = _autograde_preprocessors(api.config)
-    _EXECUTE[0].kernel = kernel
+    _EXECUTE[0].run = run
     log = io.StringIO()
     try:
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             graded = api.autograde(a, sid, force=True, create=True)
     finally:
-        _EXECUTE[0].kernel = None
+        _EXECUTE[0].run = None
     if not graded["success"]:
         text = f"{graded['error']}\n{graded['log']}"
         if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text.lower():
@@ -299,6 +285,11 @@ def _grade_in(scratch: Path, task: GradingTask, notebook, points, result, kernel
     timeouts = [i for i in _timed_out(executed) if i not in (0, len(executed.cells) - 1)]
     if report:
         status, message = "flagged", "flagged for review: " + "; ".join(report[:5])
+    elif run.deaths:
+        status = "crashed"
+        message = "; ".join(d.message for d in run.deaths[:3]) + ("; …" if len(run.deaths) > 3 else "")
+        message += (f"; after {len(run.deaths)} kernels died the remaining cells were not run" if run.gave_up
+                    else "; the other cells were graded in a fresh kernel")
     elif timeouts:
         status, message = "timeout", f"cell {timeouts[0]} ran longer than {task.timeout} s and was stopped; the other cells were graded"
     elif report is None:

@@ -47,7 +47,7 @@ CLASS = {
     "blank": (RELEASE.read_text(), "graded", 0.0),
     "hidden_only": (_variant({"to_grayscale": GREY_4D_ONLY}), "graded", 5.0),
     "infinite_loop": (_variant({"to_grayscale": "def to_grayscale(X):\n    while True:\n        pass\n"}), "timeout", 5.0),
-    "crash": (_variant({"stack_images": "np.lib.stride_tricks.as_strided(np.zeros(1), shape=(10**9,), strides=(10**6,)).sum()\n"}), "crashed", 0.0),
+    "crash": (_variant({"stack_images": "np.lib.stride_tricks.as_strided(np.zeros(1), shape=(10**9,), strides=(10**6,)).sum()\n"}), "crashed", 5.0),
     "large_allocation": (_variant({"to_channels_first": "big = np.ones(2**31)\n"}), "graded", 6.0),
     "invalid_json": ('{"cells": [', "invalid", 0.0),
     "deleted_tests": (_variant(drop=("test_to_grayscale", "test_stack_images", "imports")), "graded", 8.0),
