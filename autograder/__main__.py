@@ -3,6 +3,7 @@
     python -m autograder release [ASSIGNMENT ...]   # all by default → autograder/release/<a>/<a>.ipynb (+ the book's copy)
     python -m autograder grade ASSIGNMENT SUBMISSIONS --out DIR [--workers N] [--timeout SECONDS] [--memory-limit GIB] [--force]
                                [--cluster tcp://HOST:8786] [--db URL] [--no-sandbox]
+    python -m autograder review DIR [--accept STUDENT ...] [--by NAME]   # flagged submissions: list, or accept their score
     python -m autograder embed [ASSIGNMENT ...]     # refresh the hidden tests in autograder/source/ from solutions/
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from . import ASSIGNMENTS
 from .course import CourseError, check_assignments, release
+from .review import ReviewError
 from .submissions import SubmissionsError
 
 
@@ -51,6 +53,30 @@ def _grade(args) -> int:
     results, failed = grade_class(args.assignment, Path(args.submissions), Path(args.out), options)
     print_summary(results, failed, Path(args.out))
     return 1 if failed else 0
+
+
+def _review(args) -> int:
+    from .grading import RUN, republish
+    from .review import accept, waiting
+
+    out = Path(args.out)
+    if not (out / RUN).exists():
+        print(f"error: {out} holds no grading run (no {RUN}); run `python -m autograder grade … --out {out}` first",
+              file=sys.stderr)
+        return 2
+    if args.accept:
+        accept(out, args.accept, args.by)
+        republish(out)
+        print(f"accepted {', '.join(args.accept)}: grades.csv, tests.csv, report.html and the gradebook updated")
+    flagged, accepted = waiting(out)
+    print(f"{len(flagged)} flagged submission(s) waiting for review" + (":" if flagged else ""))
+    for r in flagged:
+        print(f"  {r.student_id}: {r.message}")
+    if accepted:
+        print(f"{len(accepted)} accepted after review:")
+        for r in accepted:
+            print(f"  {r.student_id}: {r.score:g}/{r.max_score:g}, {r.message.split(';')[0]}")
+    return 0
 
 
 def _positive(kind):
@@ -91,10 +117,15 @@ def main(argv=None) -> int:
                    help="grade on the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786 "
                         "(workers: `dask worker ADDRESS --nworkers N --nthreads 1`; default: grade on this machine)")
     p.set_defaults(run=_grade)
+    p = commands.add_parser("review", help="list the flagged submissions of a grading run, or accept their would-be score")
+    p.add_argument("out", metavar="DIR", help="a grading run's output folder (grade … --out DIR)")
+    p.add_argument("--accept", nargs="+", metavar="STUDENT", default=[], help="accept these students' would-be scores")
+    p.add_argument("--by", metavar="NAME", default=None, help="who reviewed them (default: this user)")
+    p.set_defaults(run=_review)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (CourseError, SubmissionsError) as error:
+    except (CourseError, SubmissionsError, ReviewError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -53,6 +53,10 @@ def _import_for_the_end() -> None:
         pass
 
 
+#: In the output folder: what the last run graded and how (so that `review` can write the outputs again).
+RUN = "run.json"
+
+
 def _result_path(out: Path, student_id: str) -> Path:
     return out / "results" / f"{student_id}.json"
 
@@ -82,6 +86,18 @@ def _load(out: Path, student_id: str, fingerprint: str) -> GradingResult | None:
     if saved.get("fingerprint") != fingerprint:
         return None
     return GradingResult.from_json(json.dumps(saved["result"]))
+
+
+def load_results(out: Path) -> dict[str, tuple[GradingResult, str]]:
+    """Every saved result in `out/results/`: {student_id: (result, the fingerprint it was graded with)}."""
+    found = {}
+    for path in sorted((out / "results").glob("*.json")):
+        try:
+            saved = json.loads(path.read_text())
+            found[saved["result"]["student_id"]] = (GradingResult.from_json(json.dumps(saved["result"])), saved["fingerprint"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return found
 
 
 def make_tasks(assignment: str, submissions: list[Submission], options: Options, course: Path = COURSE) -> list[GradingTask]:
@@ -116,8 +132,21 @@ def run_local(tasks: list[GradingTask], workers: int, on_result) -> list[str]:
 
 
 def merge_into_gradebook(results: list[GradingResult], assignment: str, db_url: str | None, course: Path = COURSE) -> None:
-    """Write every result into the course gradebook (one writer): auto scores per test cell."""
+    """Write every result into the course gradebook (one writer), as `nbgrader autograde` would have.
+
+    Each autograded notebook goes to `course/autograded/<student>/<assignment>/`, where nbgrader's formgrader
+    opens it, and nbgrader's own SaveAutoGrades stores its per-cell scores and comments; manual grades given in
+    the formgrader are never touched. A submission that does not count (flagged, invalid) has its auto scores set
+    to 0 and is flagged in the formgrader; the status and message go into the auto comment of its first answer.
+    """
+    import contextlib
+    import io
+
+    import nbformat
     from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.preprocessors import SaveAutoGrades
+
+    from .task import SCORED
 
     api = nbgrader_api(course, **({"CourseDirectory.db_url": db_url} if db_url else {}))
     url = db_url or f"sqlite:///{course / 'gradebook.db'}"
@@ -128,13 +157,12 @@ def merge_into_gradebook(results: list[GradingResult], assignment: str, db_url: 
         except MissingEntry:
             known = False
     if not known:  # the assignment's grade cells come from generate_assignment
-        import contextlib
-        import io
-
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             made = api.generate_assignment(assignment, force=True)
         if not made["success"]:
             raise CourseError(f"nbgrader could not register {assignment} in the gradebook: {made['error']}")
+    source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    answers = [c.metadata.nbgrader["grade_id"] for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
     with Gradebook(url) as gradebook, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbgrader's add_submission trips SQLAlchemy's harmless autoflush warnings
         for r in results:
@@ -143,11 +171,47 @@ def merge_into_gradebook(results: list[GradingResult], assignment: str, db_url: 
                 gradebook.find_submission(assignment, r.student_id)
             except MissingEntry:
                 gradebook.add_submission(assignment, r.student_id)
-            counts = r.status in ("graded", "timeout", "crashed")
+            if r.autograded:
+                folder = course / "autograded" / r.student_id / assignment
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{assignment}.ipynb").write_text(r.autograded)
+                resources = {"nbgrader": {"notebook": assignment, "assignment": assignment, "student": r.student_id,
+                                          "db_url": url}}
+                SaveAutoGrades().preprocess(nbformat.reads(r.autograded, as_version=4), resources)
+            counts = r.status in SCORED
+            notebook = gradebook.find_submission_notebook(assignment, assignment, r.student_id)
             for test, (score, _) in r.tests.items():
                 grade_row = gradebook.find_grade(test, assignment, assignment, r.student_id)
                 grade_row.auto_score = score if counts else 0.0
+            notebook.flagged = r.status == "flagged"
+            first = next((c for c in notebook.comments if c.name == answers[0]), None) if answers else None
+            if first is not None and r.status != "graded":
+                first.auto_comment = f"autograder: {r.status}; {r.message}"
             gradebook.db.commit()
+
+
+def publish(results: list[GradingResult], assignment: str, out: Path, course: Path, db_url: str | None,
+            notes: list[str]) -> list[GradingResult]:
+    """Apply the instructor's reviews, then write the gradebook, grades.csv, tests.csv, feedback/ and report.html."""
+    from . import review
+
+    saved = load_results(out)
+    results = review.apply(results, {s: f for s, (_, f) in saved.items()}, review.load(out))
+    merge_into_gradebook(results, assignment, db_url, course)
+    write_csvs(results, out)
+    write_feedback(results, out)
+    write_report(results, out, assignment, notes=notes)
+    (out / RUN).write_text(json.dumps({"assignment": assignment, "course": str(course), "db_url": db_url,
+                                       "students": [r.student_id for r in results], "notes": notes}))
+    return results
+
+
+def republish(out: Path) -> list[GradingResult]:
+    """Write `out`'s outputs again from its saved results (after a review), as its last `grade` run did."""
+    run = json.loads((out / RUN).read_text())
+    saved = load_results(out)
+    results = [saved[s][0] for s in run["students"] if s in saved]
+    return publish(results, run["assignment"], out, Path(run["course"]), run["db_url"], run["notes"])
 
 
 def sandbox_status(wanted: bool) -> str:
@@ -218,11 +282,9 @@ def grade_class(assignment: str, where: Path, out: Path, options: Options, cours
         failed = runner(todo, options.workers or os.cpu_count() or 1, on_result)
 
     ordered = [results[t.student_id] for t in tasks if t.student_id in results]
-    merge_into_gradebook(ordered, assignment, options.db_url, course)
-    write_csvs(ordered, out)
-    write_feedback(ordered, out)
-    write_report(ordered, out, assignment, notes=[sandbox_line, f"graded with a {options.timeout} s per-cell timeout "
-                                                  f"and a {options.memory_limit_gib:g} GiB memory limit"])
+    ordered = publish(ordered, assignment, out, course, options.db_url,
+                      notes=[sandbox_line, f"graded with a {options.timeout} s per-cell timeout "
+                             f"and a {options.memory_limit_gib:g} GiB memory limit"])
     return ordered, failed
 
 

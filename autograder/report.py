@@ -9,10 +9,11 @@ import io
 import statistics
 from pathlib import Path
 
-from .task import GradingResult
+from .reasons import commonest
+from .task import SCORED, STATUSES, GradingResult
 
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "message", "seconds", "sandbox"]
-TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "passed", "status"]
+TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "passed", "status", "reason"]
 
 
 def write_csvs(results: list[GradingResult], out: Path) -> None:
@@ -27,7 +28,8 @@ def write_csvs(results: list[GradingResult], out: Path) -> None:
         for r in results:
             for test, (score, top) in sorted(r.tests.items()):
                 writer.writerow({"student_id": r.student_id, "assignment": r.assignment, "test": test,
-                                 "score": score, "max_score": top, "passed": score == top, "status": r.status})
+                                 "score": score, "max_score": top, "passed": score == top, "status": r.status,
+                                 "reason": r.reasons.get(test, "") if score != top else ""})
 
 
 def write_feedback(results: list[GradingResult], out: Path) -> None:
@@ -79,7 +81,7 @@ def _charts(results: list[GradingResult]) -> tuple[str, str]:
 
 
 def _pass_rates(results: list[GradingResult]) -> dict[str, float]:
-    counted = [r for r in results if r.status in ("graded", "timeout", "crashed")]
+    counted = [r for r in results if r.status in SCORED]
     tests = sorted({t for r in counted for t in r.tests})
     rates = {t: sum(r.tests.get(t, (0, 1))[0] == r.tests.get(t, (0, 1))[1] for r in counted) / len(counted)
              for t in tests} if counted else {}
@@ -90,11 +92,17 @@ def write_report(results: list[GradingResult], out: Path, assignment: str, notes
     histogram, chart = _charts(results)
     scores = [r.score for r in results]
     top = max((r.max_score for r in results), default=0)
-    counts = {s: sum(r.status == s for r in results) for s in ("graded", "timeout", "crashed", "invalid", "flagged")}
+    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     others = [r for r in results if r.status != "graded"]
     esc = html.escape
     rows = "".join(f"<tr><td><a href='feedback/{esc(r.student_id)}.html'>{esc(r.student_id)}</a></td><td>{r.score:g}</td>"
                    f"<td>{esc(r.status)}</td><td>{esc(r.message)}</td></tr>" for r in results)
+    rates = _pass_rates(results)
+    common = commonest(results)
+    wrong = "".join(
+        f"<tr><th scope='row' rowspan='{len(common[t])}'>{esc(t)}<br>{rates.get(t, 0) * 100:.0f}% pass</th>"
+        + "</tr><tr>".join(f"<td>{n}</td><td>{esc(why)}</td>" for why, n in common[t]) + "</tr>"
+        for t in rates if t in common)
     attention = "".join(f"<tr><td>{esc(r.student_id)}</td><td>{esc(r.status)}</td><td>{esc(r.message)}</td></tr>" for r in others)
     stats = (f"{len(results)} submissions; mean {statistics.mean(scores):.2f}, median {statistics.median(scores):g} "
              f"out of {top:g}") if scores else "no submissions"
@@ -109,6 +117,10 @@ td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:to
 <h2>Scores</h2><img alt="histogram of scores" src="data:image/png;base64,{histogram}">
 <h2>Tests</h2><p>The most-failed tests point at common misconceptions.</p>
 <img alt="pass rate per test" src="data:image/png;base64,{chart}">
+<h2>What students got wrong</h2>
+<p>For each test, most failed first: the commonest reasons it failed (the first line of the check's message, as
+each student's feedback shows it) and how many students hit each.</p>
+{f'<table><tr><th scope="col">test</th><th scope="col">students</th><th scope="col">reason</th></tr>{wrong}</table>' if wrong else '<p>No test failed.</p>'}
 <h2>Needs attention</h2>
 {f'<table><tr><th>student</th><th>status</th><th>why</th></tr>{attention}</table>' if others else '<p>Every submission was graded normally.</p>'}
 <h2>All submissions</h2>

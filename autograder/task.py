@@ -23,10 +23,12 @@ from pathlib import Path
 
 import nbformat
 
-from . import crashes, integrity, kernels
+from . import crashes, integrity, kernels, reasons
 
-#: Statuses, from best to worst (see the README).
-STATUSES = ("graded", "timeout", "crashed", "invalid", "flagged")
+#: Statuses, from best to worst (see the README). `accepted` is a flagged submission an instructor reviewed (review.py).
+STATUSES = ("graded", "accepted", "timeout", "crashed", "invalid", "flagged")
+#: The statuses whose tests' points are the score; the others score 0.
+SCORED = ("graded", "accepted", "timeout", "crashed")
 
 
 @dataclass
@@ -55,6 +57,8 @@ class GradingResult:
     feedback_html: str = ""
     seconds: float = 0.0
     sandbox: bool = True              # whether the kernel ran inside the sandbox
+    reasons: dict[str, str] = field(default_factory=dict)  # grade_id -> why that test failed (see reasons.py)
+    autograded: str = ""              # the notebook as nbgrader autograded it (hidden tests included: instructor-only)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, sort_keys=True)
@@ -143,18 +147,20 @@ def grade(task: GradingTask) -> GradingResult:
     points = _grade_cells(source)
     max_score = sum(points.values())
 
-    def result(status, message, tests=None, feedback=""):
+    def result(status, message, tests=None, feedback="", why=None):
         tests = tests if tests is not None else {k: (0.0, v) for k, v in points.items()}
-        score = sum(s for s, _ in tests.values()) if status in ("graded", "timeout", "crashed") else 0.0
+        score = sum(s for s, _ in tests.values()) if status in SCORED else 0.0
+        if why is None:  # nothing ran: every test failed for the submission's own reason
+            why = {k: message for k in tests}
         return GradingResult(task.assignment, task.student_id, status, message, score, max_score,
-                             tests, feedback, round(time.perf_counter() - started, 3), task.sandbox)
+                             tests, feedback, round(time.perf_counter() - started, 3), task.sandbox, why)
 
     notebook, why = _read_submission(task, source)
     if notebook is None:
         return result("invalid", why)
     findings = integrity.scan(notebook, _ids(source, locked=True) | _ids(source, grade=True)) if task.scan else []
-    if findings:
-        return result("flagged", "flagged for review: " + "; ".join(findings[:5]))
+    if findings and not task.sandbox:  # without the sandbox, code that reaches for the course is not run at all
+        return result("flagged", "flagged for review: " + "; ".join(findings[:5]) + " (not run: no sandbox)")
 
     _restore_locked_cells(notebook, source)
     scratch = Path(tempfile.mkdtemp(prefix="autograder-task-"))
@@ -171,7 +177,7 @@ def grade(task: GradingTask) -> GradingResult:
     for index, code in ((0, first), (len(notebook.cells) + 1, last)):
         notebook.cells.insert(index, nbformat.v4.new_code_cell(code, metadata={"autograder_internal": True}))
     try:
-        return _grade_in(scratch, task, notebook, points, result, run)
+        return _grade_in(scratch, task, notebook, points, result, run, findings)
     finally:
         run.discard()
         shutil.rmtree(scratch, ignore_errors=True)
@@ -246,7 +252,8 @@ def warm_up(task: GradingTask) -> None:
         exporter._preprocessors = preprocessors
 
 
-def _grade_in(scratch: Path, task: GradingTask, notebook, points, result, run) -> GradingResult:
+def _grade_in(scratch: Path, task: GradingTask, notebook, points, result, run, findings) -> GradingResult:
+    """Autograde `notebook` in `run`'s kernel; `findings` (the code scan's) flag it, with what it would score."""
     from nbgrader.api import Gradebook
 
     from .course import nbgrader_api
@@ -281,10 +288,11 @@ def _grade_in(scratch: Path, task: GradingTask, notebook, points, result, run) -
         submission = gradebook.find_submission_notebook(a, a, sid)
         tests = {g.name: (float(g.score), float(g.max_score)) for g in submission.grades if g.name in points}
 
+    failures = reasons.of_notebook(executed, tests, task.timeout)
     report = integrity.runtime_findings(executed.cells[-1].get("outputs", []))
     timeouts = [i for i in _timed_out(executed) if i not in (0, len(executed.cells) - 1)]
-    if report:
-        status, message = "flagged", "flagged for review: " + "; ".join(report[:5])
+    if findings or report:
+        status, message = "flagged", "flagged for review: " + "; ".join([*findings, *(report or [])][:5])
     elif run.deaths:
         status = "crashed"
         message = "; ".join(d.message for d in run.deaths[:3]) + ("; …" if len(run.deaths) > 3 else "")
@@ -305,7 +313,9 @@ def _grade_in(scratch: Path, task: GradingTask, notebook, points, result, run) -
     nbformat.write(executed, autograded_path)
     with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         feedback = _feedback_page(api, task, autograded_path)
-    return result(status, message, tests, feedback)
+    graded_result = result(status, message, tests, feedback, failures)
+    graded_result.autograded = autograded_path.read_text()
+    return graded_result
 
 
 #: Per worker process: the feedback exporter, per course configuration (see _feedback_page).

@@ -156,3 +156,20 @@ def test_local_pool_is_still_the_default(course, tmp_path, monkeypatch):
     monkeypatch.setattr(grading, "run_local", counting)
     grade_class(A, write_class(tmp_path / "subs", ["invalid_json"]), tmp_path / "out", Options(**OPTIONS), course=course)
     assert calls == [1]
+
+
+def test_workers_get_every_module_a_task_imports():
+    """WORKER_MODULES holds each autograder module that the modules it ships import (a worker has no checkout)."""
+    import ast
+
+    import autograder
+
+    package = Path(autograder.__file__).parent
+    needed = set()
+    for name in WORKER_MODULES:
+        for node in ast.walk(ast.parse((package / name).read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                names = [node.module] if node.module else [a.name for a in node.names]
+                # `from . import ASSIGNMENTS` imports a name from __init__.py, `from . import crashes` a module
+                needed |= {f"{n}.py" if (package / f"{n}.py").exists() or node.module else "__init__.py" for n in names}
+    assert needed <= set(WORKER_MODULES), needed - set(WORKER_MODULES)
