@@ -81,8 +81,8 @@ while os.path.dirname(here) != '/':
     here = os.path.dirname(here)
     found += glob.glob(os.path.join(here, '**', '*.ipynb'), recursive=True)
 print('notebooks found:', found)
-for path in found:
-    if 'HIDDEN' in open(path).read():
+for path in found:  # this course's hidden tests (nbgrader's own test notebooks in site-packages hold others)
+    if 'python -m autograder ' + 'embed' in open(path, errors='replace').read():
         print('LEAK' + 'ED hidden tests in', path)""",
         "outlives_kernel": f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', '{marker}'], start_new_session=True)\nprint('started a background process')",
     }
