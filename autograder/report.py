@@ -42,7 +42,7 @@ def write_feedback(results: list[GradingResult], out: Path) -> None:
 
 def _fallback_feedback(r: GradingResult) -> str:
     """Feedback for a submission nbgrader could not run (invalid, flagged before running, crashed)."""
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(r.assignment)} — "
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(r.assignment)} — "
             f"{html.escape(r.student_id)}</title></head><body><h1>{html.escape(r.assignment)}</h1>"
             f"<p>Student: {html.escape(r.student_id)}</p><p>Score: {r.score:g} / {r.max_score:g}</p>"
             f"<p>Status: <b>{html.escape(r.status)}</b></p><p>{html.escape(r.message)}</p></body></html>")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import crashes, integrity, kernels, reasons
+from . import accessibility, crashes, integrity, kernels, reasons
 
 #: Statuses, from best to worst (see the README). `accepted` is a flagged submission an instructor reviewed (review.py).
 STATUSES = ("graded", "accepted", "timeout", "crashed", "invalid", "flagged")
@@ -341,7 +341,8 @@ def _feedback_exporter(api, config: str):
 
 
 def _feedback_page(api, task: GradingTask, autograded_path: Path) -> str:
-    """The student's feedback page: what `nbgrader generate_feedback` writes, from one exporter per worker.
+    """The student's feedback page: what `nbgrader generate_feedback` writes, from one exporter per worker, made
+    accessible (accessibility.py: WCAG 2.1 AA).
 
     nbgrader builds a new HTML exporter (and so compiles its Jinja templates again) on every call, which cost
     more than a quarter of a second per student. This is the same converter's exporter, with the same
@@ -357,4 +358,4 @@ def _feedback_page(api, task: GradingTask, autograded_path: Path) -> str:
     except Exception as error:  # noqa: BLE001 — a feedback page is never worth a lost grade
         print(f"feedback page failed: {type(error).__name__}: {error}", file=sys.stderr)
         return ""
-    return html
+    return accessibility.feedback(html)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine:
 #   Debian's chromium (browser tests; never a browser download), bubblewrap (the grading sandbox),
-#   postgresql (the gradebook-on-a-server test), then the pinned Python requirements.
+#   postgresql (the gradebook-on-a-server test), then the pinned Python requirements and, with npm, axe-core.
 # Run from anywhere: `bash tests/setup.sh`. Needs root (or sudo) for apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,3 +17,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements.txt
+
+# axe-core for the accessibility tests (npm, pinned by tests/accessibility/package-lock.json; injected into Chromium)
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix tests/accessibility --no-audit --no-fund --loglevel=error >/dev/null
+else
+  echo "setup: npm not found: the accessibility tests will fail in CI (Debian: apt-get install npm)"
+fi

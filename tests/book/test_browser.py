@@ -5,9 +5,6 @@ Screenshots of every page are kept in tests/artifacts/ for a person to look at.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -23,20 +20,6 @@ PAGES = toc_pages()
 # Pages that teach with figures (every chapter); the introduction, glossary and exercise notebooks need none.
 def needs_figures(docname: str) -> bool:
     return docname not in {"chapters/intro", "chapters/glossary"} and not docname.startswith("chapters/exercises/")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def site(book):
-    """Serve `_build/html` on a loopback port, as a reader's local web server would."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(book)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
 
 
 def open_page(browser, site: str, docname: str):

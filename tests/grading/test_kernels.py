@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import kernels
+from autograder import accessibility, kernels
 from autograder.course import nbgrader_api
 from autograder.task import GradingTask, _feedback_page
 from tests.assignments.roundtrip import course_copy
@@ -122,7 +122,7 @@ def test_the_kernel_folder_holds_nothing_of_the_course(no_waiting_kernel):
 
 
 def test_feedback_page_is_nbgrader_s(tmp_path):
-    """The worker's feedback exporter writes exactly the page `nbgrader generate_feedback` writes."""
+    """The worker's feedback exporter writes exactly the page `nbgrader generate_feedback` writes, made accessible."""
     course = course_copy(tmp_path, A)
     submitted = course / "submitted" / "wrong" / A
     submitted.mkdir(parents=True)
@@ -136,7 +136,8 @@ def test_feedback_page_is_nbgrader_s(tmp_path):
     task = GradingTask(A, "wrong", b"", b"", (course / "nbgrader_config.py").read_text())
     ours = _feedback_page(api, task, course / "autograded" / "wrong" / A / f"{A}.ipynb")
     assert "Score: 5.0 / 8.0" in nbgrader_page  # the wrong answer loses its test: the page is not trivially empty
-    assert ours == nbgrader_page
+    assert ours == accessibility.feedback(nbgrader_page)
+    assert ours != nbgrader_page and '<html lang="en">' in ours[:100]
 
 
 def test_nothing_outlives_a_grading_run(tmp_path, request):
