@@ -88,6 +88,22 @@ def _pass_rates(results: list[GradingResult]) -> dict[str, float]:
     return dict(sorted(rates.items(), key=lambda kv: (kv[1], kv[0])))
 
 
+def _histogram_alt(results: list[GradingResult]) -> str:
+    """The histogram in words (WCAG 1.1.1): how many submissions got each score."""
+    counts: dict[float, int] = {}
+    for r in results:
+        counts[r.score] = counts.get(r.score, 0) + 1
+    top = max((r.max_score for r in results), default=0)
+    listed = "; ".join(f"{n} scored {score:g}" for score, n in sorted(counts.items(), reverse=True))
+    return f"Histogram of the {len(results)} scores out of {top:g}: {listed or 'no submissions'}."
+
+
+def _rates_alt(rates: dict[str, float]) -> str:
+    """The pass-rate chart in words: each test's pass rate, most failed first."""
+    listed = "; ".join(f"{test} {rate * 100:.0f}%" for test, rate in rates.items())
+    return f"Bar chart of the share of graded submissions that pass each test, most failed first: {listed or 'no tests'}."
+
+
 def write_report(results: list[GradingResult], out: Path, assignment: str, notes: list[str]) -> None:
     histogram, chart = _charts(results)
     scores = [r.score for r in results]
@@ -114,9 +130,9 @@ td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:to
 <p>{esc(stats)}.</p>
 <p>{' · '.join(f'{esc(k)}: {v}' for k, v in counts.items())}</p>
 {''.join(f'<p><b>Note:</b> {esc(n)}</p>' for n in notes)}
-<h2>Scores</h2><img alt="histogram of scores" src="data:image/png;base64,{histogram}">
+<h2>Scores</h2><img alt="{esc(_histogram_alt(results))}" src="data:image/png;base64,{histogram}">
 <h2>Tests</h2><p>The most-failed tests point at common misconceptions.</p>
-<img alt="pass rate per test" src="data:image/png;base64,{chart}">
+<img alt="{esc(_rates_alt(rates))}" src="data:image/png;base64,{chart}">
 <h2>What students got wrong</h2>
 <p>For each test, most failed first: the commonest reasons it failed (the first line of the check's message, as
 each student's feedback shows it) and how many students hit each.</p>

@@ -199,3 +199,14 @@ def test_keyboard_reaches_navigation_download_menu_and_next_page(browser, site):
     assert items[0]["href"] and items[0]["href"].endswith((".md", ".ipynb", ".pdf")), items[0]
     invisible = [s for s in (sidebar[0], download[0], items[0], following[0]) if not s["visible"]]
     assert invisible == [], f"no visible focus on {invisible}"
+
+
+def test_report_charts_say_what_they_show(graded):
+    """report.html's two charts have text alternatives that give the numbers: scores and pass rates."""
+    import urllib.request
+
+    parser = _Images()
+    parser.feed(urllib.request.urlopen(f"{graded}/report.html", timeout=10).read().decode())
+    histogram, rates = parser.alts
+    assert histogram.startswith("Histogram of the 5 scores out of 8: ") and "1 scored 8" in histogram, histogram
+    assert rates.startswith("Bar chart of the share of graded submissions that pass each test") and "test_to_grayscale" in rates
