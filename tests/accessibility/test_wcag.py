@@ -210,3 +210,19 @@ def test_report_charts_say_what_they_show(graded):
     histogram, rates = parser.alts
     assert histogram.startswith("Histogram of the 5 scores out of 8: ") and "1 scored 8" in histogram, histogram
     assert rates.startswith("Bar chart of the share of graded submissions that pass each test") and "test_to_grayscale" in rates
+
+
+@pytest.mark.parametrize("docname", [p for p in PAGES if p.startswith("chapters/exercises/")])
+def test_exercise_page_reads_without_noise(book, docname):
+    """An exercise page shows the loop checker only behind a closed toggle with a one-line summary, and its title
+    ("Exercise N — …") carries no section number such as 6.11."""
+    page = (book / f"{docname}.html").read_text()
+    article = page[page.index("<article"):]
+    title = re.search(r"<h1>([^<]*)<", article).group(1).strip()
+    assert re.fullmatch(r"Exercise \d — .+", title), title
+    checker = '<span class="nf">assert_no_loops</span>'
+    if checker in article:
+        at = article.index(checker)
+        toggle = article.rindex("<details", 0, at)
+        assert article[toggle:].startswith('<details class="admonition hide above-input">'), article[toggle:toggle + 80]
+        assert "Show the loop checker (read-only): assert_no_loops(f) fails if f" in article[toggle:at]
