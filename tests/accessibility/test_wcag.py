@@ -57,15 +57,19 @@ def _open(browser, url: str):
     return page
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_book_page_has_no_wcag_violations(browser, site, axe, docname):
-    """axe-core finds no WCAG 2.1 A/AA violation on the page (every one is listed when there are any)."""
-    page = _open(browser, f"{site}/{docname}.html")
+def _assert_no_violations(browser, url: str, axe: Path) -> None:
+    page = _open(browser, url)
     try:
         found = violations(page, axe)
     finally:
         page.close()
-    assert found == [], f"{docname}: {len(found)} violations:\n" + "\n".join(found)
+    assert found == [], f"{url}: {len(found)} violations:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_book_page_has_no_wcag_violations(browser, site, axe, docname):
+    """axe-core finds no WCAG 2.1 A/AA violation on the page (every one is listed when there are any)."""
+    _assert_no_violations(browser, f"{site}/{docname}.html", axe)
 
 
 @pytest.fixture(scope="module")
@@ -85,12 +89,7 @@ def graded(tmp_path_factory):
                                   "feedback/invalid_json.html", "feedback/imports_reference.html"])
 def test_grader_page_has_no_wcag_violations(browser, graded, axe, name):
     """The report and the feedback pages the grader writes have no WCAG 2.1 A/AA violation."""
-    page = _open(browser, f"{graded}/{name}")
-    try:
-        found = violations(page, axe)
-    finally:
-        page.close()
-    assert found == [], f"{name}: {len(found)} violations:\n" + "\n".join(found)
+    _assert_no_violations(browser, f"{graded}/{name}", axe)
 
 
 # ---- text alternatives ----------------------------------------------------------------------------------
