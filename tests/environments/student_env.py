@@ -1,7 +1,7 @@
 """A student's environment outside the repository: Python 3.10 with NumPy 1.26 in a venv, and the notebooks to run.
 
 - `find_python310()` — a real Python 3.10 interpreter on this machine (PATH, then pyenv), or None;
-- `student_venv(python)` — a venv with `PINS` installed, under the system's temporary folder (kept between local
+- `student_venv(python, pins)` — a venv with `pins` (default `PINS`) installed, under the system's temporary folder (kept between local
   runs, keyed by the interpreter and the pins; CI starts clean), built once under a file lock;
 - `answered(assignment)`, `blank(assignment)` — the released notebook with the source's solutions, and as released;
 - `execute(python, notebooks, tmp)` — runs `runner.py` with that interpreter: every notebook in a fresh kernel
@@ -46,36 +46,42 @@ def _version(python: str) -> tuple[int, int] | None:
     return (int(parts[0]), int(parts[1])) if out.returncode == 0 and len(parts) == 2 else None
 
 
-def find_python310() -> str | None:
-    """`python3.10` on PATH (a pyenv shim counts only if it runs), then pyenv's 3.10 builds; None if there is none."""
-    candidates = [shutil.which("python3.10")]
+def find_python(version: tuple[int, int] = PYTHON) -> str | None:
+    """`python3.X` on PATH (a pyenv shim counts only if it runs), then pyenv's 3.X builds; None if there is none."""
+    name = f"python{version[0]}.{version[1]}"
+    candidates = [shutil.which(name)]
     pyenv = shutil.which("pyenv")
     if pyenv:
         root = subprocess.run([pyenv, "root"], capture_output=True, text=True).stdout.strip()
         if root:
-            candidates += sorted(glob.glob(f"{root}/versions/3.10*/bin/python3.10"), reverse=True)
-    candidates += sorted(glob.glob("/root/.pyenv/versions/3.10*/bin/python3.10"), reverse=True)
+            candidates += sorted(glob.glob(f"{root}/versions/{version[0]}.{version[1]}*/bin/{name}"), reverse=True)
+    candidates += sorted(glob.glob(f"/root/.pyenv/versions/{version[0]}.{version[1]}*/bin/{name}"), reverse=True)
     for python in candidates:
-        if python and _version(python) == PYTHON:
+        if python and _version(python) == version:
             return python
     return None
 
 
-def student_venv(python: str) -> Path:
-    """The venv's interpreter: Python 3.10 with `PINS`, outside the repository (built now unless already there)."""
+def find_python310() -> str | None:
+    return find_python(PYTHON)
+
+
+def student_venv(python: str, pins: tuple[str, ...] = PINS) -> Path:
+    """The venv's interpreter: `python` with `pins`, outside the repository (built now unless already there)."""
     base = Path(tempfile.gettempdir()).resolve()
     assert not base.is_relative_to(ROOT), f"the system temporary folder {base} is inside the repository"
-    key = hashlib.sha256(json.dumps([os.path.realpath(python), PINS]).encode()).hexdigest()[:12]
-    home = base / f"conv-layers-py310-np126-{key}"
+    key = hashlib.sha256(json.dumps([os.path.realpath(python), pins]).encode()).hexdigest()[:12]
+    version = _version(python)
+    home = base / f"conv-layers-env-{key}"
     ready = home / "ready.txt"
     venv_python = home / "bin" / "python"
     with open(base / f"{home.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if ready.exists() and _version(str(venv_python)) == PYTHON:
+        if ready.exists() and _version(str(venv_python)) == version:
             return venv_python
         shutil.rmtree(home, ignore_errors=True)
         steps = ([python, "-m", "venv", str(home)],
-                 [str(venv_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PINS],
+                 [str(venv_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *pins],
                  [str(venv_python), "-m", "pip", "freeze"])
         for step in steps:
             done = subprocess.run(step, capture_output=True, text=True, timeout=900, cwd=base,
