@@ -23,6 +23,8 @@ IMPORTS = re.compile(r"\b(from\s+solutions(\.\w+)*\s+import\b|import\s+solutions
 #: Statements shorter than this (without white space) are too generic to be a fingerprint.
 MIN_FINGERPRINT = 24
 TEXT_SUFFIXES = {".html", ".md", ".ipynb", ".py", ".txt", ".js", ".json", ".csv"}
+#: Archives a site serves (the in-browser site's wheels): their text members are read too.
+ARCHIVE_SUFFIXES = {".whl", ".zip"}
 
 
 def _squash(text: str) -> str:
@@ -70,6 +72,12 @@ def leaks_in_text(text: str) -> list[str]:
 
 def readable_text(path: Path) -> str:
     """What a person sees in a file: an HTML page without its tags, a notebook's cell sources and outputs."""
+    if path.suffix in ARCHIVE_SUFFIXES:
+        import zipfile
+
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(archive.read(name).decode(errors="replace") for name in archive.namelist()
+                             if Path(name).suffix in TEXT_SUFFIXES)
     text = path.read_text(errors="replace")
     if path.suffix == ".html":
         return html.unescape(re.sub(r"<[^>]+>", "", text))
@@ -92,7 +100,7 @@ def leaks_in_tree(folder: Path) -> dict[str, list[str]]:
     """Leaks per file (relative path) for every text file under ``folder``."""
     report = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix in TEXT_SUFFIXES and "mathjax" not in path.parts:
+        if path.is_file() and path.suffix in TEXT_SUFFIXES | ARCHIVE_SUFFIXES and "mathjax" not in path.parts:
             found = leaks_in_text(readable_text(path))
             if found:
                 report[str(path.relative_to(folder))] = found

@@ -7,7 +7,7 @@ import inspect
 import pytest
 
 import solutions
-from tests.conftest import ROOT
+from tests.conftest import ROOT, skip_or_fail
 from tests.leaks import _squash, fingerprints, leaks_in_text, leaks_in_tree, readable_text
 
 
@@ -54,3 +54,25 @@ def test_chapters_carry_no_solution():
 def test_built_book_carries_no_solution(book):
     """No file of the built book (_build/html: pages, sources, notebooks, downloads) holds reference code or hidden tests."""
     assert leaks_in_tree(book) == {}
+
+
+def test_scanner_reads_inside_wheels(tmp_path):
+    """A wheel (as the in-browser site serves) with a pasted reference function or a hidden-test marker is caught."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "planted-1.0-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("planted/__init__.py", inspect.getsource(solutions.conv_forward))
+    with zipfile.ZipFile(tmp_path / "clean-1.0-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("clean/__init__.py", "import numpy as np\n")
+    assert leaks_in_tree(tmp_path).keys() == {"planted-1.0-py3-none-any.whl"}
+
+
+@pytest.mark.book
+def test_the_in_browser_site_offers_only_the_released_notebooks(book):
+    """The JupyterLite site's files are exactly the six released notebooks, byte for byte (no source, no solution)."""
+    files = book / "lite" / "files"
+    if not files.exists():
+        skip_or_fail("the in-browser site was not built (the build log says why)")
+    offered = {p.name: p.read_bytes() for p in files.rglob("*") if p.is_file()}
+    released = {p.name: p.read_bytes() for p in (ROOT / "chapters" / "exercises").glob("*.ipynb")}
+    assert offered == released
