@@ -1,0 +1,105 @@
+"""Benchmark of the in-browser exercises (not a test): what a first visit costs a student, cold and warm.
+
+Serves the built book (`_build/html`, built by the README's first command) on loopback, opens an exercise's
+notebook in JupyterLite in Debian's headless Chromium with a fresh on-disk profile, and reports for a cold visit
+(empty cache) and a warm one (the same profile, cached): the requests and bytes the server sent (and what they
+weigh gzipped, as most static hosts send them) and the seconds from opening the page until the first code cell
+(the kernel started, NumPy imported) has run. Targets on 2 cores: cold <= 20 s, warm <= 8 s. The server sends
+`Cache-Control: max-age=600`, as a static host would.
+
+Run from the repository root:  python benchmarks/browser.py [--notebook ex02_correlation]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import json
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.test_exercises_in_the_browser import NOTEBOOK_JS, _Handler  # noqa: E402
+
+SITE = ROOT / "_build" / "html"
+CHROMIUM = "/usr/bin/chromium"
+
+
+class _Counting(_Handler):
+    sent: list = []
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
+    def send_response(self, code, message=None):
+        self._status = code
+        super().send_response(code, message)
+
+    def do_GET(self):
+        super().do_GET()
+        path = SITE / self.path.split("?")[0].lstrip("/")
+        if getattr(self, "_status", 0) == 200 and path.is_file():
+            data = path.read_bytes()
+            type(self).sent.append((len(data), len(gzip.compress(data, 6))))
+
+
+def visit(context, base: str, notebook: str, cells: int) -> float:
+    page = context.new_page()
+    start = time.monotonic()
+    page.goto(f"{base}/lite/lab/index.html?path={notebook}.ipynb", wait_until="domcontentloaded")
+    page.wait_for_function(f"() => {{ const nb = ({NOTEBOOK_JS})(); return nb && nb.ready && nb.cells.length === {cells}; }}",
+                           timeout=180_000)
+    first = next(i for i, c in enumerate(page.evaluate(NOTEBOOK_JS)["cells"]) if c["type"] == "code")
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").nth(first).locator(".jp-InputPrompt").click()
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(f"() => {{ const nb = ({NOTEBOOK_JS})(); return nb.cells[{first}].count !== null"
+                           " && nb.status === 'idle'; }", timeout=180_000)
+    seconds = time.monotonic() - start
+    page.close()
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notebook", default="ex02_correlation")
+    args = parser.parse_args()
+    if not (SITE / "lite" / "jupyter-lite.json").exists():
+        print("no in-browser site in _build/html/lite: build the book first (README's first command)")
+        return 1
+    cells = len(json.loads((ROOT / "chapters" / "exercises" / f"{args.notebook}.ipynb").read_text())["cells"])
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Counting, directory=str(SITE)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--proxy-server=http://127.0.0.1:9"])
+        for name in ("cold", "warm"):
+            _Counting.sent.clear()
+            seconds = visit(context, base, args.notebook, cells)
+            rows.append((name, seconds, len(_Counting.sent), sum(s for s, _ in _Counting.sent), sum(g for _, g in _Counting.sent)))
+        context.close()
+    server.shutdown()
+    size = sum(p.stat().st_size for p in (SITE / "lite").rglob("*") if p.is_file())
+    print(f"in-browser site: {size / 2**20:.1f} MiB in _build/html/lite; notebook {args.notebook}")
+    print(f"{'visit':6} {'to first output':>16} {'requests':>9} {'MiB sent':>9} {'MiB gzipped':>12}   target")
+    for (name, seconds, requests, sent, gzipped), target in zip(rows, (20, 8)):
+        verdict = "MET" if seconds <= target else "NOT MET"
+        print(f"{name:6} {seconds:14.1f} s {requests:9d} {sent / 2**20:9.1f} {gzipped / 2**20:12.1f}   <= {target} s: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
