@@ -77,26 +77,26 @@ def _save(out: Path, result: GradingResult, fingerprint: str) -> None:
     os.replace(temporary, path)  # atomic: a result file is complete or absent, never half-written
 
 
-def _load(out: Path, student_id: str, fingerprint: str) -> GradingResult | None:
-    path = _result_path(out, student_id)
+def _read_saved(path: Path) -> tuple[GradingResult, str] | None:
+    """A saved result file: (the result, the fingerprint it was graded with), or None when unreadable."""
     try:
         saved = json.loads(path.read_text())
-    except (OSError, ValueError):
+        return GradingResult.from_json(json.dumps(saved["result"])), saved["fingerprint"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if saved.get("fingerprint") != fingerprint:
-        return None
-    return GradingResult.from_json(json.dumps(saved["result"]))
+
+
+def _load(out: Path, student_id: str, fingerprint: str) -> GradingResult | None:
+    saved = _read_saved(_result_path(out, student_id))
+    return saved[0] if saved is not None and saved[1] == fingerprint else None
 
 
 def load_results(out: Path) -> dict[str, tuple[GradingResult, str]]:
     """Every saved result in `out/results/`: {student_id: (result, the fingerprint it was graded with)}."""
     found = {}
     for path in sorted((out / "results").glob("*.json")):
-        try:
-            saved = json.loads(path.read_text())
-            found[saved["result"]["student_id"]] = (GradingResult.from_json(json.dumps(saved["result"])), saved["fingerprint"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
+        if (saved := _read_saved(path)) is not None:
+            found[saved[0].student_id] = saved
     return found
 
 
@@ -190,13 +190,13 @@ def merge_into_gradebook(results: list[GradingResult], assignment: str, db_url: 
             gradebook.db.commit()
 
 
-def publish(results: list[GradingResult], assignment: str, out: Path, course: Path, db_url: str | None,
-            notes: list[str]) -> list[GradingResult]:
-    """Apply the instructor's reviews, then write the gradebook, grades.csv, tests.csv, feedback/ and report.html."""
+def publish(results: list[GradingResult], fingerprints: dict[str, str], assignment: str, out: Path, course: Path,
+            db_url: str | None, notes: list[str]) -> list[GradingResult]:
+    """Apply the instructor's reviews (tied to `fingerprints`, {student: what they were graded from}), then write
+    the gradebook, grades.csv, tests.csv, feedback/ and report.html."""
     from . import review
 
-    saved = load_results(out)
-    results = review.apply(results, {s: f for s, (_, f) in saved.items()}, review.load(out))
+    results = review.apply(results, fingerprints, review.load(out))
     merge_into_gradebook(results, assignment, db_url, course)
     write_csvs(results, out)
     write_feedback(results, out)
@@ -211,7 +211,8 @@ def republish(out: Path) -> list[GradingResult]:
     run = json.loads((out / RUN).read_text())
     saved = load_results(out)
     results = [saved[s][0] for s in run["students"] if s in saved]
-    return publish(results, run["assignment"], out, Path(run["course"]), run["db_url"], run["notes"])
+    return publish(results, {s: f for s, (_, f) in saved.items()}, run["assignment"], out, Path(run["course"]),
+                   run["db_url"], run["notes"])
 
 
 def sandbox_status(wanted: bool) -> str:
@@ -282,7 +283,7 @@ def grade_class(assignment: str, where: Path, out: Path, options: Options, cours
         failed = runner(todo, options.workers or os.cpu_count() or 1, on_result)
 
     ordered = [results[t.student_id] for t in tasks if t.student_id in results]
-    ordered = publish(ordered, assignment, out, course, options.db_url,
+    ordered = publish(ordered, fingerprints, assignment, out, course, options.db_url,
                       notes=[sandbox_line, f"graded with a {options.timeout} s per-cell timeout "
                              f"and a {options.memory_limit_gib:g} GiB memory limit"])
     return ordered, failed
