@@ -54,7 +54,7 @@ def _figure_png(fig) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-def _charts(results: list[GradingResult]) -> tuple[str, str]:
+def _charts(results: list[GradingResult], rates: dict[str, float]) -> tuple[str, str]:
     # matplotlib's object API, not pyplot: no global state, no GUI backend to choose, a quicker import.
     from matplotlib.figure import Figure
 
@@ -67,11 +67,10 @@ def _charts(results: list[GradingResult]) -> tuple[str, str]:
     ax.set_title("Score distribution")
     histogram = _figure_png(fig)
 
-    rates = _pass_rates(results)
     fig = Figure(figsize=(7, 0.35 * max(3, len(rates)) + 1))
     ax = fig.subplots()
     names = list(rates)
-    ax.barh(names, [rates[n] * 100 for n in names], color=["tab:red" if rates[n] < 0.5 else "tab:green" for n in names])
+    ax.barh(names, [rates[n] * 100 for n in names], color=["tab:orange" if rates[n] < 0.5 else "tab:blue" for n in names])  # not red/green: colour-blind readers
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of graded submissions passing")
@@ -105,7 +104,8 @@ def _rates_alt(rates: dict[str, float]) -> str:
 
 
 def write_report(results: list[GradingResult], out: Path, assignment: str, notes: list[str]) -> None:
-    histogram, chart = _charts(results)
+    rates = _pass_rates(results)
+    histogram, chart = _charts(results, rates)
     scores = [r.score for r in results]
     top = max((r.max_score for r in results), default=0)
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}
@@ -113,7 +113,6 @@ def write_report(results: list[GradingResult], out: Path, assignment: str, notes
     esc = html.escape
     rows = "".join(f"<tr><td><a href='feedback/{esc(r.student_id)}.html'>{esc(r.student_id)}</a></td><td>{r.score:g}</td>"
                    f"<td>{esc(r.status)}</td><td>{esc(r.message)}</td></tr>" for r in results)
-    rates = _pass_rates(results)
     common = commonest(results)
     wrong = "".join(
         f"<tr><th scope='row' rowspan='{len(common[t])}'>{esc(t)}<br>{rates.get(t, 0) * 100:.0f}% pass</th>"

@@ -166,10 +166,11 @@ def check(python: str = sys.executable) -> tuple[bool, str]:
         code = ("import socket, os, numpy, ipykernel; s = socket.socket(); s.settimeout(1); "
                 "print(os.getcwd(), s.connect_ex(('1.1.1.1', 53)) != 0)")
         command = wrap([python, "-c", code], probe, probe, python)
-        hidden = hidden_paths(command, _needed(python))
+        needed = _needed(python)
+        hidden = hidden_paths(command, needed)
         if hidden:
             path, why = next(iter(hidden.items()))
-            return False, f"{_needed(python)[path]} at {path} would not be visible inside the sandbox ({why})"
+            return False, f"{needed[path]} at {path} would not be visible inside the sandbox ({why})"
         run = subprocess.run(command, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as error:
         return False, f"bubblewrap could not start: {error}"
