@@ -166,12 +166,17 @@ def _changed_definitions(text: str) -> list[str]:
 BLOB_PLACEHOLDER = "_hidden_blob = …"
 
 
+def _function_of(grade_id: str) -> str:
+    """The graded function a test cell checks: `test_<f>` and `test_<f>_vectorized` check `<f>`."""
+    return grade_id.removeprefix("test_").removesuffix("_vectorized")
+
+
 def hidden_block(grade_id: str, encoded: bool = True) -> str:
     """The generated content of the hidden block of test cell `grade_id` (`test_<f>` or `test_<f>_vectorized`).
 
     encoded=False leaves the cases out (a placeholder line instead): what the text is defined by, computed cheaply.
     """
-    name = grade_id.removeprefix("test_").removesuffix("_vectorized")
+    name = _function_of(grade_id)
     if name not in SHAPE_DOCS:
         raise KeyError(f"test cell {grade_id!r} names no graded function")
     blob = BLOB_PLACEHOLDER
@@ -211,7 +216,7 @@ def staleness(cell) -> str | None:
         if changed:
             return f"{', '.join(changed)} changed since it was embedded"
         return "its generated text was edited"
-    name = grade_id.removeprefix("test_").removesuffix("_vectorized")
+    name = _function_of(grade_id)
     return cases_differ(name, int(blob.group(1)), [line.strip().strip('",') for line in blob.group(2).splitlines()])
 
 
