@@ -23,6 +23,7 @@ import pytest
 from autograder.grading import Options, grade_class
 from tests.assignments.roundtrip import course_copy
 from tests.conftest import ROOT, skip_or_fail
+from tests.environments.student_env import answered
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -122,20 +123,6 @@ def _test_cells(notebook) -> list[tuple[int, str]]:
             if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
 
 
-def _filled(path: Path) -> Path:
-    """The released notebook with the source's solutions in its answer cells (markers removed, tests as released)."""
-    released = nbformat.read(ROOT / "chapters" / "exercises" / f"{A}.ipynb", as_version=4)
-    source = nbformat.read(ROOT / "autograder" / "source" / A / f"{A}.ipynb", as_version=4)
-    answers = {c.metadata.nbgrader.grade_id: "\n".join(l for l in c.source.splitlines() if "### " not in l)
-               for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
-    for cell in released.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id]
-    nbformat.write(released, path)
-    return path
-
-
 def test_an_exercise_opens_from_the_book_and_runs_offline(page, served):
     """From the exercise page's link, the blank notebook opens in JupyterLite and every test fails NotImplementedError."""
     released = nbformat.read(ROOT / "chapters" / "exercises" / f"{A}.ipynb", as_version=4)
@@ -153,7 +140,8 @@ def test_a_filled_notebook_runs_downloads_and_grades_to_full_marks(page, served,
     """Uploaded, run (visible tests pass), saved and downloaded from JupyterLite, a notebook grades to full marks."""
     released = nbformat.read(ROOT / "chapters" / "exercises" / f"{A}.ipynb", as_version=4)
     name = f"{A}_filled.ipynb"
-    local = _filled(tmp_path / name)
+    local = tmp_path / name
+    nbformat.write(answered(A), local)  # the release with the source's solutions in its answer cells
     page.goto(f"{served}/lite/lab/index.html")
     page.wait_for_selector(".jp-FileBrowser .jp-id-upload", timeout=TIMEOUT_MS)
     with page.expect_file_chooser() as chooser:
