@@ -37,7 +37,7 @@ from .course import CourseError
 from .task import GradingResult, GradingTask
 
 #: The modules of the package a task imports on a worker (task.py and what it imports, and this file).
-WORKER_MODULES = ("__init__.py", "task.py", "kernels.py", "crashes.py", "reasons.py", "accessibility.py", "integrity.py",
+WORKER_MODULES = ("__init__.py", "task.py", "kernels.py", "forkserver.py", "crashes.py", "reasons.py", "accessibility.py", "integrity.py",
                   "sandbox.py", "course.py", "cluster.py")
 #: Fields of a GradingTask that are the same for every student of a run: sent to each worker once.
 SHARED_FIELDS = ("source", "config")

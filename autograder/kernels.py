@@ -1,11 +1,12 @@
-"""The student's kernel: how it is launched, and the next one started while the current submission runs.
+"""The student's kernel: a new process per submission, forked from the worker's warm fork server.
 
-A kernel (ipykernel, NumPy) takes ~0.6 s of CPU to start, nearly half of what grading a submission costs. So
-each worker starts the kernel for its *next* submission as soon as it takes the current one: on a machine
-with a spare core the next kernel is ready by the time it is needed. Every kernel grades exactly one
-submission and is then shut down; nothing is shared between students.
+A kernel started from scratch costs ~0.6 s of CPU, most of it imports; forked from the worker's fork server
+(forkserver.py: interpreter, NumPy and ipykernel already imported) it costs a fraction of that. Every kernel
+grades exactly one submission and is then killed; one kernel at a time per worker; nothing is shared between
+students (see forkserver.py for how, and tests/grading/test_isolation.py for the proof).
 
-A kernel lives in a *slot*, a folder of its own: ``jupyter/kernels/<spec>`` (its kernelspec), ``ipc/`` (the
+A kernel lives in a *slot*, a folder of its own in the fork server's folder: ``jupyter/kernels/<spec>`` (its
+kernelspec, whose command is the fork server's proxy), ``ipc/`` (the
 ZMQ sockets and connection file the grader talks to it through) and ``work/`` (its working directory, empty:
 the notebook it runs is sent to it cell by cell, never placed where it can read it).
 """
@@ -18,44 +19,17 @@ import json
 import os
 import shutil
 import signal
-import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import forkserver
+
 KERNEL_NAME = "autograder-python3"
 #: In a slot's ipc/ folder: what the kernel wrote as it died (Python's stack), read by crashes.py.
 FAULT_LOG = "faults.log"
-
-# The kernel: a plain ipykernel under an address-space limit, one BLAS thread (workers run side by side).
-_LAUNCHER = """\
-import os, resource, sys
-# The kernel's own start-up chatter (connection banner, TCP warnings) is not the student's output.
-os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-# Grading needs neither the debugger nor tab completion: importing them (debugpy, jedi) is a sixth of the start-up CPU.
-sys.modules["debugpy"] = sys.modules["jedi"] = None
-limit = int(sys.argv.pop(1))
-if limit > 0:
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-# If the student's code kills the kernel, the grader reads here which function was running (see crashes.py):
-# Python's stack on a fatal signal (a segfault), and on os._exit.
-import faulthandler
-_faults = open(sys.argv.pop(1), "w")
-faulthandler.enable(_faults)
-def _exit(status, _exit=os._exit):
-    faulthandler.dump_traceback(_faults, all_threads=False)
-    _faults.write(f"os._exit({status})\\n")
-    _faults.flush()
-    _exit(status)
-os._exit = _exit
-del _exit
-from ipykernel.kernelapp import launch_new_instance
-sys.argv[0] = "ipykernel"
-launch_new_instance()
-"""
 
 #: What nbclient would pass to an IPython kernel it started itself (no history file on disk).
 _EXTRA_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
@@ -156,21 +130,15 @@ def _ready_client_class():
     return ReadyClient
 
 
-def _kernelspec(slot: Path, settings: KernelSettings) -> None:
+def _kernelspec(slot: Path, settings: KernelSettings, server) -> None:
     spec = slot / "jupyter" / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True)
-    own_dir, ipc_dir = slot / "work", slot / "ipc"
     limit = int(settings.memory_limit_gib * 2**30) if settings.memory_limit_gib > 0 else 0
-    argv = [sys.executable, "-c", _LAUNCHER, str(limit), str(ipc_dir / FAULT_LOG), "-f", "{connection_file}",
-            "--IPKernelApp.log_level=ERROR"]
-    if settings.sandbox:
-        from .sandbox import wrap
-
-        argv = wrap(argv, own_dir, ipc_dir)
+    argv = [*server.command(slot, FAULT_LOG, limit), "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
     (spec / "kernel.json").write_text(json.dumps({
         "argv": argv,
         "display_name": "Python 3 (autograder)", "language": "python",
-        # Interrupt (on a cell timeout) by message: a signal would not cross the sandbox's new session.
+        # Interrupt (on a cell timeout) by message: a signal would reach the proxy, not the kernel.
         "interrupt_mode": "message",
         "env": {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
                 "PYTHONPATH": "", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
@@ -201,10 +169,11 @@ def start(settings: KernelSettings) -> Kernel:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    slot = Path(tempfile.mkdtemp(prefix="slot-", dir=kernels_root()))
+    server = forkserver.server(settings.sandbox, kernels_root())
+    slot = Path(tempfile.mkdtemp(prefix="slot-", dir=server.root / forkserver.SLOTS))
     for name in ("work", "ipc"):
         (slot / name).mkdir()
-    _kernelspec(slot, settings)
+    _kernelspec(slot, settings, server)
     manager = AsyncKernelManager(
         kernel_name=KERNEL_NAME, transport="ipc", ip=str(slot / "ipc" / "kernel"),
         connection_file=str(slot / "ipc" / "connection.json"),
@@ -220,40 +189,18 @@ def start(settings: KernelSettings) -> Kernel:
     return kernel
 
 
-#: Per worker process: the kernel started for the next submission.
-_NEXT: list[Kernel] = []
-
-
-def _discard_next() -> None:
-    while _NEXT:
-        _NEXT.pop().discard()
-
-
-atexit.register(_discard_next)
-
-
 def prestart(settings: KernelSettings) -> None:
-    """Start the kernel for this worker's next submission (unless one is already waiting)."""
-    if not _NEXT:
-        try:
-            _NEXT.append(start(settings))
-        except Exception:  # noqa: BLE001 — only an optimisation: the next submission starts its own
-            pass
+    """Get this worker's fork server for `settings` running, so that its first kernel is as quick as any other."""
+    try:
+        forkserver.server(settings.sandbox, kernels_root())
+    except Exception:  # noqa: BLE001 — only an optimisation: the first submission starts it instead
+        pass
 
 
-def take(settings: KernelSettings, prestart_next: bool = True) -> Kernel:
-    """A started kernel for the current submission; then (if `prestart_next`) start the next submission's.
+def take(settings: KernelSettings) -> Kernel:
+    """A new kernel for the current submission, forked from this worker's fork server.
 
-    The pre-started kernel is used when it has the same settings, was started from this thread (its sockets
-    belong to this thread's event loop) and is still alive; otherwise it is discarded and a new one started.
+    The worker's earlier kernel, if one is still running, is killed first (by the fork server): one student's
+    kernel at a time per worker.
     """
-    kernel = _NEXT.pop() if _NEXT else None
-    if kernel is not None and not (kernel.settings == settings and kernel.thread == threading.get_ident()
-                                   and kernel.running):
-        kernel.discard()
-        kernel = None
-    if kernel is None:
-        kernel = start(settings)
-    if prestart_next:
-        prestart(settings)
-    return kernel
+    return start(settings)

@@ -53,7 +53,7 @@ def _system_binds() -> list[str]:
     return args
 
 
-def _python_roots(python: str) -> list[Path]:
+def python_roots(python: str) -> list[Path]:
     """Where the interpreter `python` and its packages live: its prefixes and site-packages, outermost first."""
     probe = "import json, site, sys; print(json.dumps([sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()]))"
     if Path(python).resolve() == Path(sys.executable).resolve():
@@ -70,7 +70,7 @@ def _python_roots(python: str) -> list[Path]:
 def _python_binds(python: str) -> list[str]:
     """The interpreter and its packages, read-only, at their own paths (wherever they are: /tmp, $HOME, /opt …)."""
     args = []
-    for root in _python_roots(python):
+    for root in python_roots(python):
         args += ["--ro-bind", str(root), str(root)]
     return args
 

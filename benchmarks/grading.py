@@ -3,8 +3,10 @@
 What it measures
 ----------------
 It makes ``--submissions`` notebooks (default 40) the way students hand them in: the released notebook with
-its answer cells filled in; most are correct, every fifth is wrong (one of three wrong answers) and one loops
-forever in ``correlate2d``. Then, on this machine, in one run, it times:
+its answer cells filled in, in two class mixes (``--mix``, default both, one after the other): *mixed* — most
+are correct, every fifth is wrong (one of three wrong answers) and one loops forever in ``correlate2d`` — and
+*correct* — every one correct (no timeout in the mix, which would flatter parallel grading: a worker waiting out
+a loop leaves its core to the other). Then, on this machine, for each mix, it times:
 
 * ``floor``  -- executing the very notebooks nbgrader executes (the autograded notebooks of (a): the student's
                 answers, the test cells with their hidden tests, outputs cleared) with ``nbclient`` alone, one
@@ -30,8 +32,8 @@ machine's busy time while it ran, so run this on a quiet machine; on 2 cores no 
 than half its CPU time) and peak memory: the largest total resident memory of the process tree (the command, its
 workers and every kernel), sampled every 50 ms with psutil; for (d) only the command's own, since the Dask workers
 and their kernels are not its processes.
-Then the ratios and the targets (on 2 cores): (c)/(a) <= 0.5, (b)/floor <= 1.2, and the sandbox's cost
-(b)/(b-) <= 1.10. It also checks that (a), (b), (b-) and (c) gave every student the same score.
+Then the ratios and the targets (on 2 cores): (c)/(a) <= 0.5, (b)/floor <= 1.2, the sandbox's cost
+(b)/(b-) <= 1.10, and CPU per submission of (c) <= 0.7 x (a)'s. It also checks that (a), (b), (b-) and (c) gave every student the same score.
 
 ``--phases K`` (default 6; 0 skips) then grades K correct submissions in this process with ``autograder.task.grade``
 (sandbox on, after one warm-up) and prints the mean seconds of each phase, beside the same phases of the floor's
@@ -92,8 +94,9 @@ def _grade_id(cell) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def make_class(released: Path, folder: Path, count: int) -> dict[str, str]:
-    """`count` student notebooks in `folder`; returns {student: kind}."""
+def make_class(released: Path, folder: Path, count: int, mix: str = "mixed") -> dict[str, str]:
+    """`count` student notebooks in `folder`; returns {student: kind}. `mix`: "mixed" (one infinite loop, every
+    fifth wrong) or "correct" (every submission correct: no timeout, which flatters parallel grading)."""
     source = nbformat.read(COURSE / "source" / A / f"{A}.ipynb", as_version=4)
     answers = {}
     for cell in source.cells:
@@ -106,7 +109,9 @@ def make_class(released: Path, folder: Path, count: int) -> dict[str, str]:
     for i in range(count):
         student = f"s{i:03d}"
         mine = dict(answers)
-        if i == 0:
+        if mix == "correct":
+            kinds[student] = "correct"
+        elif i == 0:
             mine["correlate2d"], kinds[student] = INFINITE, "infinite loop"
         elif i % 5 == 4:
             which = wrong_ids[(i // 5) % len(wrong_ids)]
@@ -390,13 +395,27 @@ def main(argv=None) -> int:
     parser.add_argument("--phases", type=int, default=6, metavar="K", help="profile K submissions phase by phase (0: skip)")
     parser.add_argument("--dask", action="store_true", help="also time --cluster on a local Dask scheduler and workers")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--mix", choices=("both", "mixed", "correct"), default="both",
+                        help="class mix: mixed (a timeout, wrong answers), correct only, or both (default)")
     args = parser.parse_args(argv)
 
-    workspace = Path(tempfile.mkdtemp(prefix="autograder-benchmark-"))
     env = {**os.environ, **ONE_THREAD}
     os.environ.update(ONE_THREAD)  # the floor's kernels (started from this process) too
-    n = args.submissions
     print("\n".join(describe_machine()))
+    failures = []
+    mixes = ("mixed", "correct") if args.mix == "both" else (args.mix,)
+    for number, mix in enumerate(mixes):
+        failures += measure(args, env, mix, phases=args.phases if number == len(mixes) - 1 else 0)
+    for failure in failures:
+        print(f"FAILED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def measure(args, env: dict, mix: str, phases: int) -> list[str]:
+    """Every variant on one class of `mix`; prints the table and ratios; returns what failed."""
+    workspace = Path(tempfile.mkdtemp(prefix="autograder-benchmark-"))
+    n = args.submissions
+    print(f"\n=== class mix: {mix} ===")
     print(f"{n} submissions of {A}, per-cell timeout {args.timeout} s; workspace {workspace}\n", flush=True)
     failures = []
     try:
@@ -415,7 +434,7 @@ def main(argv=None) -> int:
         # (a)'s does: a copy of it as released (creating a gradebook costs nbgrader an `alembic` run, ~2-4 s).
         released_gradebook = workspace / "released-gradebook.db"
         shutil.copy(course / "gradebook.db", released_gradebook)
-        kinds = make_class(course / "release" / A / f"{A}.ipynb", workspace / "submissions", n)
+        kinds = make_class(course / "release" / A / f"{A}.ipynb", workspace / "submissions", n, mix)
         for student in kinds:
             target = course / "submitted" / student / A
             target.mkdir(parents=True)
@@ -484,6 +503,11 @@ def main(argv=None) -> int:
                 print(f"{name:<20} n/a (a variant failed)")
             else:
                 print(f"{name:<20}{value:6.2f}   target <= {target:.2f}: {'MET' if value <= target else 'NOT MET'}")
+        cpu_a, cpu_c = (next((cpu for label, (_, _, cpu) in rows.items() if label.startswith(p)), None) for p in ("(a)", "(c)"))
+        if cpu_a and cpu_c:
+            ratio = cpu_c / cpu_a
+            print(f"{'CPU: (c)/(a)':<20}{ratio:6.2f}   target <= 0.70 (CPU per submission below plain nbgrader's): "
+                  f"{'MET' if ratio <= 0.7 else 'NOT MET'}")
         if total("(d)") and c:
             print(f"{'(d)/(c)':<20}{total('(d)') / c:6.2f}   (Dask's overhead on this machine; no target)")
 
@@ -497,8 +521,8 @@ def main(argv=None) -> int:
             print(f"\nscores: every variant gives each of the {n} students nbgrader's score "
                   f"(class mean {sum(reference.values()) / max(1, len(reference)):.2f} of 13)")
 
-        if args.phases > 0:
-            correct = [workspace / "submissions" / f"{s}.ipynb" for s, k in kinds.items() if k == "correct"][:args.phases]
+        if phases > 0:
+            correct = [workspace / "submissions" / f"{s}.ipynb" for s, k in kinds.items() if k == "correct"][:phases]
             correct_autograded = [course / "autograded" / p.stem / A / f"{A}.ipynb" for p in correct]
             profile_phases(workspace, correct, correct_autograded, args.timeout)
     finally:
@@ -506,9 +530,9 @@ def main(argv=None) -> int:
             print(f"\nkept {workspace}")
         else:
             shutil.rmtree(workspace, ignore_errors=True)
-    for failure in failures:
-        print(f"FAILED: {failure}", file=sys.stderr)
-    return 1 if failures else 0
+    return failures
+
+
 
 
 if __name__ == "__main__":

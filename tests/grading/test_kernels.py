@@ -1,7 +1,7 @@
 """The student's kernel (autograder/kernels.py) and the feedback page: the speed-ups change nothing a student sees.
 
-Each worker starts its next kernel while the current submission runs; these tests check that a pre-started
-kernel is only ever used when it fits (same limits, alive, this thread), that nothing outlives a grading run,
+Each worker forks its students' kernels from a warm fork server; these tests check that every kernel is a new
+process with its own limits, one at a time, that a dead server is replaced, that nothing outlives a grading run,
 and that the feedback page made by the worker's long-lived exporter is nbgrader's own, byte for byte.
 """
 
@@ -14,13 +14,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import zipfile
 from pathlib import Path
 
-import pytest
 
-from autograder import accessibility, kernels
+from autograder import accessibility, forkserver, kernels
 from autograder.course import nbgrader_api
 from autograder.task import GradingTask, _feedback_page
 from tests.assignments.roundtrip import course_copy
@@ -47,76 +45,81 @@ def run(kernel: kernels.Kernel, code: str) -> str:
         client.stop_channels()
 
 
-@pytest.fixture
-def no_waiting_kernel():
-    kernels._discard_next()
-    yield
-    kernels._discard_next()
+def _parent_pid(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
-def test_take_uses_the_prestarted_kernel_and_starts_the_next(no_waiting_kernel):
-    """take() hands out the kernel prestart() began, and begins another for the next submission."""
+def test_kernels_are_forked_from_the_worker_s_fork_server():
+    """Each take() forks a new kernel from one warm server (imports already made); the earlier one is gone first."""
+    first = kernels.take(PLAIN)
+    try:
+        assert run(first, "import sys\nprint('numpy' in sys.modules, sys.modules['ipykernel'] is not None)").split() == ["True", "True"]
+        pid_first = int(run(first, "import os\nprint(os.getpid())"))
+        server = forkserver._SERVERS[False]
+        assert _parent_pid(_parent_pid(pid_first)) == server.process.pid  # kernel <- student's process <- server
+        second = kernels.take(PLAIN)
+        try:
+            assert run(second, "print(6 * 7)").strip() == "42"
+            # one student's kernel at a time: the server killed the first before it forked the second
+            assert not Path(f"/proc/{pid_first}").exists()
+            first.manager.provisioner.process.wait(timeout=10)
+            assert int(run(second, "import os\nprint(os.getpid())")) != pid_first
+        finally:
+            second.discard()
+    finally:
+        first.discard()
+    assert not first.slot.exists() and not second.slot.exists()
+
+
+def test_a_dead_fork_server_is_replaced():
+    """If the worker's fork server died, the next kernel comes from a new one, and works."""
     kernels.prestart(PLAIN)
-    waiting = kernels._NEXT[0]
+    dead = forkserver._SERVERS[False]
+    dead.process.kill()
+    dead.process.wait()
     kernel = kernels.take(PLAIN)
     try:
-        assert kernel is waiting
-        assert len(kernels._NEXT) == 1 and kernels._NEXT[0] is not kernel and kernels._NEXT[0].running
-        assert run(kernel, "print(6 * 7)").strip() == "42"
-    finally:
-        kernel.discard()
-    assert not kernel.running and not kernel.slot.exists()
-
-
-def test_a_dead_prestarted_kernel_is_replaced(no_waiting_kernel):
-    """A pre-started kernel that died while waiting is discarded; the submission gets a fresh, working one."""
-    kernels.prestart(PLAIN)
-    waiting = kernels._NEXT[0]
-    waiting.manager.provisioner.process.kill()
-    waiting.manager.provisioner.process.wait()
-    kernel = kernels.take(PLAIN, prestart_next=False)
-    try:
-        assert kernel is not waiting and kernel.running
+        assert forkserver._SERVERS[False] is not dead and forkserver._SERVERS[False].alive
         assert run(kernel, "print('ready')").strip() == "ready"
-        assert not waiting.slot.exists()
     finally:
         kernel.discard()
 
 
-def test_other_limits_get_a_kernel_of_their_own(no_waiting_kernel):
-    """A submission graded with another memory limit never runs in a kernel started with the old one."""
-    kernels.prestart(PLAIN)
-    waiting = kernels._NEXT[0]
-    tighter = kernels.KernelSettings(memory_limit_gib=0.75, sandbox=False)
-    kernel = kernels.take(tighter, prestart_next=False)
+def test_each_kernel_gets_its_own_memory_limit():
+    """The address-space limit is set in each forked kernel, per submission, not once for the server."""
+    for limit in (0.75, 1.0):
+        kernel = kernels.take(kernels.KernelSettings(memory_limit_gib=limit, sandbox=False))
+        try:
+            printed = run(kernel, "import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])")
+            assert int(printed) == int(limit * 2**30)
+        finally:
+            kernel.discard()
+
+
+def test_a_crashed_kernel_reports_its_signal():
+    """A kernel killed by a signal ends its proxy the same way: crashes.py reads the cause from the exit status."""
+    kernel = kernels.take(PLAIN)
     try:
-        assert kernel is not waiting and kernel.settings == tighter and not waiting.running
-        limit = run(kernel, "import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])")
-        assert int(limit) == int(0.75 * 2**30)
+        client = kernel.manager.client()
+        client.start_channels()
+        from jupyter_core.utils import run_sync
+
+        run_sync(client.wait_for_ready)(timeout=60)
+        client.execute("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)")
+        kernel.manager.provisioner.process.wait(timeout=30)
+        client.stop_channels()
+        assert kernel.exit_status == -11
     finally:
         kernel.discard()
 
 
-def test_a_kernel_started_in_another_thread_is_not_used(no_waiting_kernel):
-    """Its sockets belong to the other thread's event loop (a Dask worker may switch threads): start anew."""
-    thread = threading.Thread(target=kernels.prestart, args=(PLAIN,))
-    thread.start()
-    thread.join()
-    waiting = kernels._NEXT[0]
-    kernel = kernels.take(PLAIN, prestart_next=False)
-    try:
-        assert kernel is not waiting and not waiting.running
-    finally:
-        kernel.discard()
-
-
-def test_the_kernel_folder_holds_nothing_of_the_course(no_waiting_kernel):
+def test_the_kernel_folder_holds_nothing_of_the_course():
     """The kernel works in an empty folder of its own: not where nbgrader keeps the notebook with its hidden tests."""
-    kernel = kernels.take(PLAIN, prestart_next=False)
+    kernel = kernels.take(PLAIN)
     try:
         printed = run(kernel, "import os\nprint(os.getcwd())\nprint(os.listdir('.'))").splitlines()
         assert printed == [str(kernel.work_dir), "[]"]
-        assert kernel.work_dir.parent.parent == kernels.kernels_root()
+        assert kernel.work_dir.parent.parent.parent.parent == kernels.kernels_root()
     finally:
         kernel.discard()
 
