@@ -361,8 +361,9 @@ _SERVERS: dict[bool, ForkServer] = {}
 _LOCK = threading.Lock()
 
 
-def server(sandbox: bool, root_parent: Path) -> ForkServer:
-    """This process's running fork server for `sandbox`, started (and waited for) if there is none or it died."""
+def server(sandbox: bool, root_parent: Path, wait: bool = True) -> ForkServer:
+    """This process's running fork server for `sandbox`, started if there is none or it died; with `wait`, once
+    it listens."""
     with _LOCK:
         current = _SERVERS.get(sandbox)
         if current is None or not current.alive:
@@ -371,7 +372,8 @@ def server(sandbox: bool, root_parent: Path) -> ForkServer:
             folder = Path(tempfile.mkdtemp(prefix="forkserver-", dir=root_parent))
             current = _SERVERS[sandbox] = ForkServer(folder, sandbox)
         ready = current
-    ready.wait()
+    if wait:
+        ready.wait()
     return ready
 
 

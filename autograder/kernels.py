@@ -190,9 +190,9 @@ def start(settings: KernelSettings) -> Kernel:
 
 
 def prestart(settings: KernelSettings) -> None:
-    """Get this worker's fork server for `settings` running, so that its first kernel is as quick as any other."""
+    """Start this worker's fork server for `settings` (without waiting), so its first kernel is as quick as any other."""
     try:
-        forkserver.server(settings.sandbox, kernels_root())
+        forkserver.server(settings.sandbox, kernels_root(), wait=False)
     except Exception:  # noqa: BLE001 — only an optimisation: the first submission starts it instead
         pass
 
