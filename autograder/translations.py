@@ -247,7 +247,7 @@ def update_catalogues(notebook, assignment: str, locales: Path = LOCALES) -> lis
 
 
 def _entries(catalog) -> list:
-    return [(m.id, m.string, m.fuzzy, sorted(m.locations), list(m.auto_comments)) for m in catalog if m.id]
+    return [(m.id, m.string or "", m.fuzzy, sorted(m.locations), list(m.auto_comments)) for m in catalog if m.id]
 
 
 def _translate_code(source: str, grade_id: str, translations: dict[str, str], catalogue: Path) -> str:
