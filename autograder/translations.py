@@ -120,15 +120,15 @@ def fields(body: str) -> list[str]:
 def _literals_in(expr) -> list:
     if isinstance(expr, ast.JoinedStr) or (isinstance(expr, ast.Constant) and isinstance(expr.value, str)):
         return [expr]
-    if isinstance(expr, (ast.BinOp, ast.IfExp, ast.Tuple)):
-        return [n for child in ast.iter_child_nodes(expr) for n in _literals_in(child)]
-    return []
+    parts = {ast.BinOp: ("left", "right"), ast.IfExp: ("body", "orelse"), ast.Tuple: ("elts",)}.get(type(expr), ())
+    children = [c for name in parts for c in (getattr(expr, name) if name == "elts" else [getattr(expr, name)])]
+    return [n for child in children for n in _literals_in(child)]
 
 
 def messages(code: str, grade_id: str) -> list[Literal]:
     """The messages of a test cell's visible code (`code`: the part above the hidden tests), in source order."""
     tree = ast.parse(code)
-    lines = code.splitlines(keepends=True)
+    lines = [line + "\n" for line in code.split("\n")]  # as ast numbers them (splitlines also splits at \x0c, \u2028…)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
