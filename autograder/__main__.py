@@ -1,10 +1,11 @@
 """`python -m autograder` — release assignments and grade a class.
 
-    python -m autograder release [ASSIGNMENT ...]   # all by default → autograder/release/<a>/<a>.ipynb (+ the book's copy)
+    python -m autograder release [ASSIGNMENT ...]   # all by default → autograder/release/<a>/<a>.ipynb and ko/<a>.ipynb (+ the book's copies)
     python -m autograder grade ASSIGNMENT SUBMISSIONS --out DIR [--workers N] [--timeout SECONDS] [--memory-limit GIB] [--force]
                                [--cluster tcp://HOST:8786] [--db URL] [--no-sandbox]
     python -m autograder review DIR [--accept STUDENT ...] [--by NAME]   # flagged submissions: list, or accept their score
     python -m autograder embed [ASSIGNMENT ...]     # refresh the hidden tests in autograder/source/ from solutions/
+    python -m autograder catalogues [ASSIGNMENT ...]  # bring the Korean catalogues of the tests' messages up to date
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import sys
 from pathlib import Path
 
 from . import ASSIGNMENTS
-from .course import CourseError, check_assignments, release
+from .course import CourseError, check_assignments, korean_release, release
 from .review import ReviewError
 from .submissions import SubmissionsError
+from .translations import TranslationError
 
 
 def _release(args) -> int:
@@ -31,8 +33,30 @@ def _release(args) -> int:
         print("run `python -m autograder embed` first, then release again", file=sys.stderr)
         return 1
     for notebook in release(args.assignments):
-        print(f"released {notebook.relative_to(notebook.parents[3])}")
+        print(f"released {notebook.relative_to(notebook.parents[3])} (Korean: {korean_release(notebook).relative_to(notebook.parents[3])})")
     return 0
+
+
+def _catalogues(args) -> int:
+    import nbformat
+
+    from .course import COURSE
+    from .translations import notebook_catalogue, page_problems, update_catalogues
+
+    waiting = 0
+    for assignment in check_assignments(args.assignments):
+        notebook = nbformat.read(COURSE / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+        problems = update_catalogues(notebook, assignment)
+        pages = page_problems(notebook, assignment)
+        waiting += len(problems) + len(pages)
+        where = notebook_catalogue(assignment).relative_to(COURSE.parent)
+        print(f"{assignment}: {where} " + (f"needs {len(problems)} translation(s):" if problems else "is complete"))
+        for problem in problems + pages:
+            print(f"  {problem}")
+    if waiting:
+        print("translate what is listed (msgstr in the .po; markdown paragraphs come from the book's catalogue of the "
+              "exercise page), then run this again", file=sys.stderr)
+    return 1 if waiting else 0
 
 
 def _embed(args) -> int:
@@ -98,6 +122,10 @@ def main(argv=None) -> int:
     p = commands.add_parser("embed", help="write the hidden test cases into the source notebooks")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
     p.set_defaults(run=_embed)
+    p = commands.add_parser("catalogues", help="re-extract the tests' messages of the source notebooks into the Korean "
+                                               "catalogues (locales/) and list what needs translating")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+    p.set_defaults(run=_catalogues)
     p = commands.add_parser("grade", help="grade a folder (or .zip) of submissions into DIR")
     p.add_argument("assignment", metavar="ASSIGNMENT", help=f"one of {', '.join(ASSIGNMENTS)}")
     p.add_argument("submissions", metavar="SUBMISSIONS",
@@ -125,7 +153,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (CourseError, SubmissionsError, ReviewError) as error:
+    except (CourseError, SubmissionsError, ReviewError, TranslationError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

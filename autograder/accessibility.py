@@ -3,7 +3,7 @@
 Each fix names the axe-core rule it answers (tests/accessibility runs axe-core over the pages the grader writes);
 no rule is turned off. The page is otherwise byte for byte what `nbgrader generate_feedback` writes.
 
-* ``html-has-lang`` — the page says it is English.
+* ``html-has-lang`` — the page says its language: the submission's (``ko`` for a Korean notebook, else ``en``).
 * ``color-contrast`` — Pygments' and Bootstrap's lighter colours (comments, operator words, exception names,
   links, the "(Top)" link on the cell headings) are darkened to at least 4.5:1 on their backgrounds.
 * ``link-in-text-block`` — links are underlined, not told apart from the text by colour alone.
@@ -30,8 +30,8 @@ div.nbgrader_cell .panel-heading a, div.nbgrader_cell .panel-heading a:visited {
 """
 
 
-def feedback(page: str) -> str:
-    """nbgrader's feedback page with the fixes above."""
-    page = re.sub(r"<html(?![^>]*\blang=)", '<html lang="en"', page, count=1)
+def feedback(page: str, lang: str = "en") -> str:
+    """nbgrader's feedback page with the fixes above; `lang` is the language of the notebook it shows."""
+    page = re.sub(r"<html(?![^>]*\blang=)", f'<html lang="{lang}"', page, count=1)
     page = page.replace("</head>", _CSS + "</head>", 1)
     return re.sub(r"<pre(?![^>]*tabindex)", '<pre tabindex="0"', page)

@@ -38,7 +38,7 @@ from .task import GradingResult, GradingTask
 
 #: The modules of the package a task imports on a worker (task.py and what it imports, and this file).
 WORKER_MODULES = ("__init__.py", "task.py", "kernels.py", "forkserver.py", "crashes.py", "reasons.py", "accessibility.py", "integrity.py",
-                  "sandbox.py", "course.py", "cluster.py")
+                  "sandbox.py", "course.py", "cluster.py", "translations.py")  # course.py's release imports translations
 #: Fields of a GradingTask that are the same for every student of a run: sent to each worker once.
 SHARED_FIELDS = ("source", "config")
 CODE_PREFIX = "autograder-code-"

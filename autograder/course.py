@@ -10,6 +10,7 @@ import io
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from traitlets.config.loader import PyFileConfigLoader
@@ -71,14 +72,19 @@ def check_assignments(names) -> list[str]:
     return names
 
 
-def release(names=(), course_dir: Path = COURSE, book_dir: Path | None = BOOK_EXERCISES) -> list[Path]:
-    """`nbgrader generate_assignment` for each assignment → release/<a>/<a>.ipynb, copied to the book.
+def release(names=(), course_dir: Path = COURSE, book_dir: Path | None = BOOK_EXERCISES, locales: Path | None = None) -> list[Path]:
+    """`nbgrader generate_assignment` for each assignment → release/<a>/<a>.ipynb, copied to the book; and its Korean
+    edition (translations.py) → release/<a>/ko/<a>.ipynb, copied to the book's exercises/ko/ (not a book page).
 
-    Returns the released notebooks.  Raises CourseError when nbgrader fails.
+    Returns the released English notebooks.  Raises CourseError when nbgrader fails, TranslationError when a
+    paragraph or message has no Korean translation.
     """
+    from .translations import KOREAN, korean_source
+
     api = nbgrader_api(course_dir)
+    names = check_assignments(names)
     released = []
-    for name in check_assignments(names):
+    for name in names:
         with contextlib.redirect_stdout(io.StringIO()):
             result = api.generate_assignment(name, force=True)
         if not result["success"]:
@@ -88,4 +94,26 @@ def release(names=(), course_dir: Path = COURSE, book_dir: Path | None = BOOK_EX
         if book_dir is not None:
             book_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(notebook, book_dir / notebook.name)
+    # The Korean sources, made in memory, are released by nbgrader in a scratch course with the same configuration.
+    with tempfile.TemporaryDirectory(prefix="autograder-release-ko-") as scratch:
+        scratch = Path(scratch)
+        shutil.copyfile(course_dir / "nbgrader_config.py", scratch / "nbgrader_config.py")
+        for name in names:
+            (scratch / "source" / name).mkdir(parents=True)
+            (scratch / "source" / name / f"{name}.ipynb").write_bytes(korean_source(name, course_dir, locales))
+        korean_api = nbgrader_api(scratch)
+        for name in names:
+            with contextlib.redirect_stdout(io.StringIO()):
+                result = korean_api.generate_assignment(name, force=True)
+            if not result["success"]:
+                raise CourseError(f"nbgrader could not release the Korean {name}:\n{result['error']}\n{result['log']}")
+            made = scratch / "release" / name / f"{name}.ipynb"
+            for folder in [course_dir / "release" / name / KOREAN] + ([book_dir / KOREAN] if book_dir is not None else []):
+                folder.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(made, folder / made.name)
     return released
+
+
+def korean_release(notebook: Path) -> Path:
+    """Where the Korean edition of a released notebook (release/<a>/<a>.ipynb or the book's copy) is."""
+    return notebook.parent / "ko" / notebook.name

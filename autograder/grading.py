@@ -101,11 +101,23 @@ def load_results(out: Path) -> dict[str, tuple[GradingResult, str]]:
 
 
 def make_tasks(assignment: str, submissions: list[Submission], options: Options, course: Path = COURSE) -> list[GradingTask]:
-    source = (course / "source" / assignment / f"{assignment}.ipynb").read_bytes()
+    """One task per submission, each with the source notebook in the submission's language: a Korean notebook is
+    graded against the Korean source (made from the English one and the catalogues: translations.py), so nbgrader
+    restores Korean test cells and the feedback is in Korean; cells, points and hidden tests are the same."""
+    from .translations import KOREAN, korean_source, language_of
+
+    sources = {"en": (course / "source" / assignment / f"{assignment}.ipynb").read_bytes()}
     config = (course / "nbgrader_config.py").read_text()
     roots = sorted({str(course.parent.resolve()), str(Path(submissions[0].path).parent.resolve())} if submissions else set())
-    return [GradingTask(assignment, s.student_id, s.path.read_bytes(), source, config, options.timeout,
-                        options.memory_limit_gib, tuple(roots), options.sandbox) for s in submissions]
+    tasks = []
+    for s in submissions:
+        submission = s.path.read_bytes()
+        language = language_of(submission)
+        if language == KOREAN and KOREAN not in sources:
+            sources[KOREAN] = korean_source(assignment, course)
+        tasks.append(GradingTask(assignment, s.student_id, submission, sources[language], config, options.timeout,
+                                 options.memory_limit_gib, tuple(roots), options.sandbox, language=language))
+    return tasks
 
 
 def run_local(tasks: list[GradingTask], workers: int, on_result) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from .reasons import commonest
 from .task import SCORED, STATUSES, GradingResult
 
-GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "message", "seconds", "sandbox"]
+GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "message", "seconds", "sandbox", "language"]
 TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "passed", "status", "reason"]
 
 

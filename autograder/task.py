@@ -43,6 +43,7 @@ class GradingTask:
     forbidden_roots: tuple[str, ...] = ()  # folders student code must not touch (the course, other submissions)
     sandbox: bool = True              # run the kernel under bubblewrap (see sandbox.py)
     scan: bool = True                 # read the code for integrity findings before running it (off only to test the sandbox alone)
+    language: str = "en"              # the submission's language ("en", "ko"): `source` is that edition (translations.py)
 
 
 @dataclass
@@ -59,6 +60,7 @@ class GradingResult:
     sandbox: bool = True              # whether the kernel ran inside the sandbox
     reasons: dict[str, str] = field(default_factory=dict)  # grade_id -> why that test failed (see reasons.py)
     autograded: str = ""              # the notebook as nbgrader autograded it (hidden tests included: instructor-only)
+    language: str = "en"              # the edition it was graded with, and its feedback page's language
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, sort_keys=True)
@@ -153,7 +155,8 @@ def grade(task: GradingTask) -> GradingResult:
         if why is None:  # nothing ran: every test failed for the submission's own reason
             why = {k: message for k in tests}
         return GradingResult(task.assignment, task.student_id, status, message, score, max_score,
-                             tests, feedback, round(time.perf_counter() - started, 3), task.sandbox, why)
+                             tests, feedback, round(time.perf_counter() - started, 3), task.sandbox, why,
+                             language=task.language)
 
     notebook, why = _read_submission(task, source)
     if notebook is None:
@@ -358,4 +361,4 @@ def _feedback_page(api, task: GradingTask, autograded_path: Path) -> str:
     except Exception as error:  # noqa: BLE001 — a feedback page is never worth a lost grade
         print(f"feedback page failed: {type(error).__name__}: {error}", file=sys.stderr)
         return ""
-    return accessibility.feedback(html)
+    return accessibility.feedback(html, task.language)

@@ -28,10 +28,11 @@ def skip_or_fail(reason: str) -> None:
 
 def repo_copy(tmp: Path) -> Path:
     """What an instructor's checkout holds for releasing and grading (autograder/, solutions/, the book's
-    exercises), copied to `tmp/repo`: `python -m autograder` run there writes nothing into this checkout."""
+    exercises, the catalogues of the Korean notebooks), copied to `tmp/repo`: `python -m autograder` run there
+    writes nothing into this checkout."""
     repo = tmp / "repo"
     ignore = shutil.ignore_patterns("release", "submitted", "autograded", "feedback", "gradebook.db", "__pycache__")
-    for folder in ("autograder", "solutions", "chapters/exercises"):
+    for folder in ("autograder", "solutions", "chapters/exercises", "locales"):
         shutil.copytree(ROOT / folder, repo / folder, ignore=ignore)
     return repo
 

@@ -12,9 +12,12 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import nbformat
 import pytest
 
+from autograder.course import COURSE
 from autograder.grading import Options, grade_class
+from autograder.translations import korean_notebook
 from tests.assignments.roundtrip import course_copy
 from tests.book.pages import toc_pages
 from tests.conftest import ROOT, serve, skip_or_fail
@@ -74,10 +77,14 @@ def test_book_page_has_no_wcag_violations(browser, site, axe, docname):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """A grading run's outputs: report.html and the feedback of a correct, a wrong, a crashed and an invalid submission."""
+    """A grading run's outputs: report.html and the feedback of a correct, a wrong, a crashed and an invalid submission,
+    and of a correct Korean one."""
     tmp = tmp_path_factory.mktemp("graded")
     course = course_copy(tmp, "ex01_image_tensors")
     folder = write_class(tmp / "submissions", ["correct", "wrong", "crash", "invalid_json", "imports_reference"])
+    korean = korean_notebook(nbformat.read(COURSE / "source" / "ex01_image_tensors" / "ex01_image_tensors.ipynb",
+                                           as_version=4), "ex01_image_tensors")
+    nbformat.write(korean, folder / "korean.ipynb")  # a Korean student's feedback page: lang="ko", Korean text
     results, failed = grade_class("ex01_image_tensors", folder, tmp / "out", Options(workers=2, timeout=20, quiet=True),
                                   course=course)
     assert not failed
@@ -86,7 +93,7 @@ def graded(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["report.html", "feedback/correct.html", "feedback/wrong.html", "feedback/crash.html",
-                                  "feedback/invalid_json.html", "feedback/imports_reference.html"])
+                                  "feedback/invalid_json.html", "feedback/imports_reference.html", "feedback/korean.html"])
 def test_grader_page_has_no_wcag_violations(browser, graded, axe, name):
     """The report and the feedback pages the grader writes have no WCAG 2.1 A/AA violation."""
     _assert_no_violations(browser, f"{graded}/{name}", axe)
