@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 import sys
 import tarfile
 import zipfile
@@ -122,3 +123,39 @@ def test_precompiling_only_adds_bytecode_beside_its_source(book):
     numpy = next(f for f in compiled if f.startswith("numpy-"))
     assert "numpy/__pycache__/__init__.cpython-312.pyc" in compiled[numpy]
 
+
+def _sphinx_build(tmp_path: Path, chapter: str) -> tuple[subprocess.CompletedProcess, Path]:
+    """A two-page book using the extension, built strictly with no npm on PATH (so the site cannot be built)."""
+    import shutil
+
+    src, out = tmp_path / "src", tmp_path / "src" / "_build" / "html"
+    (src / "chapters" / "exercises").mkdir(parents=True)
+    shutil.copy2(EXERCISES / "ex01_image_tensors.ipynb", src / "chapters" / "exercises")
+    (src / "conf.py").write_text(f"import sys\nsys.path.insert(0, {str(ROOT / 'chapters' / '_ext')!r})\n"
+                                 "extensions = ['myst_parser', 'browser_exercises']\nexclude_patterns = ['_build']\n")
+    (src / "index.md").write_text("# Book\n\n```{toctree}\nchapters/image_tensors\n```\n")
+    (src / "chapters" / "image_tensors.md").write_text(chapter)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    built = subprocess.run([sys.executable, "-m", "sphinx", "-W", "-n", "-b", "html", str(src), str(out)],
+                           capture_output=True, text=True, env={"PATH": str(empty), "HOME": str(tmp_path)})
+    return built, out
+
+
+def test_without_the_site_a_chapter_has_no_browser_link(tmp_path):
+    """Where the site cannot be built, the chapter's role leaves no link (and no stray text), the strict build passes
+    and its log says why."""
+    built, out = _sphinx_build(tmp_path, "# Images\n\n## Exercises\n\nDownload the notebook (or read it "
+                                         "here{open-in-browser}`exercises/ex01_image_tensors`), fill it in.\n")
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    assert "in-browser exercises: not built (npm is not installed" in built.stdout
+    page = (out / "chapters" / "image_tensors.html").read_text()
+    assert "(or read it here), fill it in." in page and "open it in the browser" not in page
+    assert not (out / "lite").exists()
+
+
+def test_a_browser_link_to_no_exercise_fails_the_strict_build(tmp_path):
+    """A chapter naming an exercise notebook that does not exist is an error, with the name, not a dead link."""
+    built, _ = _sphinx_build(tmp_path, "# Images\n\nOpen it{open-in-browser}`exercises/ex09_missing`.\n")
+    assert built.returncode != 0
+    assert "open-in-browser: no exercise notebook 'exercises/ex09_missing'" in built.stderr
