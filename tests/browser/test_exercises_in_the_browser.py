@@ -99,8 +99,11 @@ def _chapter_of(assignment: str) -> str:
 
 
 def _wait_for_notebook(page, path: str, cells: int) -> None:
-    page.wait_for_function(f"() => {{ const nb = ({NOTEBOOK_JS})(); return nb && nb.ready && nb.path === "
-                           f"{json.dumps(path)} && nb.cells.length === {cells}; }}", polling=100, timeout=TIMEOUT_MS)
+    """Wait until a notebook is open and loaded; it must be `path`, with `cells` cells."""
+    page.wait_for_function(f"() => {{ const nb = ({NOTEBOOK_JS})(); return nb && nb.ready && nb.cells.length > 0; }}",
+                           polling=100, timeout=TIMEOUT_MS)
+    opened = page.evaluate(NOTEBOOK_JS)
+    assert (opened["path"], len(opened["cells"])) == (path, cells), "another notebook opened"
     page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", state="visible", timeout=TIMEOUT_MS)
 
 
