@@ -1,22 +1,20 @@
-"""Adds bytecode to the in-browser site's Python archives; runs inside Pyodide (in Node) while the site builds.
+"""Compiles what a kernel imports at start; runs inside Pyodide (in Node) while the in-browser site builds.
 
-Pyodide ships Python sources only, so without this every kernel start in the browser compiles again the standard
-library, IPython and NumPy's Python code it imports (most of a warm start). ``main`` runs the kernel's start-up
-imports here, in the same Pyodide, and gives each module they load an *unchecked* hash-based ``.pyc`` compiled by
-Pyodide's own CPython: the archives never change once built, and a file unpacked in the browser has no meaningful
-mtime. Only those modules: bytecode of everything would add about 10 MB to a first visit for modules a kernel never
-imports at start (and that it compiles, once, if a student does). The sources stay, for tracebacks (and for the leak
-scan). The ``.pyc`` goes beside its source in the standard library's zip (zipimport's layout) and in
-``__pycache__/`` in a wheel, whose RECORD lists it.
+Pyodide ships Python sources only, so without bytecode every kernel start in the browser compiles again the
+standard library, IPython and NumPy's Python code it imports (most of a warm start). ``main`` runs the kernel's
+start-up imports here, in the same Pyodide, and compiles each module they load with Pyodide's own CPython into an
+*unchecked* hash-based ``.pyc`` (the site's archives never change once built, and a file unpacked in the browser has
+no meaningful mtime). Only those modules: bytecode of everything would add about 10 MB to a first visit for modules a
+kernel never imports at start (and compiles, once, if a student does). `lite_site.precompile()` then adds each
+``.pyc`` to its archive beside its source (the sources stay, for tracebacks and for the leak scan).
 
-``lite_site.precompile()`` runs ``main(folder, stdlib_zip, wheels, startup)``; it prints one line per archive.
+``main(folder, stdlib_zip, wheels, startup, out)`` writes ``out/<archive>/<member>.pyc`` — in the standard library's
+zip beside the ``.py`` (zipimport's layout), in a wheel in ``__pycache__/`` — and prints how many per archive.
 """
 
-import base64
-import hashlib
 import importlib.util
-import io
 import marshal
+import os
 import sys
 import warnings
 import zipfile
@@ -34,51 +32,6 @@ def pyc(source: bytes, filename: str) -> bytes:
             + importlib.util.source_hash(source) + marshal.dumps(code))
 
 
-def _record_line(name: str, data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"{name},sha256={digest},{len(data)}\n"
-
-
-def add_bytecode(path: str, pyc_name, installed_as, wanted: set[str]) -> tuple[int, int]:
-    """Rewrite the zip at `path` with a pyc (named by `pyc_name`) for each ``.py`` installed as one of `wanted`;
-    returns (compiled, skipped)."""
-    with zipfile.ZipFile(path) as old:
-        members = [(info, old.read(info)) for info in old.infolist()]
-    names = {info.filename for info, _ in members}
-    compiled, skipped, added, record = 0, 0, [], None
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as new:
-        for info, data in members:
-            if info.filename.endswith("/RECORD") and ".dist-info/" in info.filename:
-                record = (info, data)
-                continue
-            new.writestr(info, data)
-            wanted_here = info.filename.endswith(".py") and installed_as(info.filename) in wanted
-            target = pyc_name(info.filename) if wanted_here else None
-            if target is None or target in names:
-                continue
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # e.g. SyntaxWarning of a library's escape sequences
-                    compiled_data = pyc(data, installed_as(info.filename))
-            except SyntaxError:  # e.g. a template or Python 2 file shipped as .py: it was never importable
-                skipped += 1
-                continue
-            entry = zipfile.ZipInfo(target, date_time=info.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            new.writestr(entry, compiled_data)
-            added.append((target, compiled_data))
-            compiled += 1
-        if record is not None:
-            info, data = record
-            new.writestr(info, data + "".join(_record_line(n, d) for n, d in added).encode())
-    if added:  # an archive without Python (a shared library's zip) stays byte for byte as it was
-        with open(path, "wb") as stream:
-            stream.write(out.getvalue())
-    return compiled, skipped
-
-
 def imported_by(startup: str) -> set[str]:
     """The source files of every module loaded once `startup` has run (Pyodide's own start-up included)."""
     stdout, stderr = sys.stdout, sys.stderr
@@ -87,12 +40,30 @@ def imported_by(startup: str) -> set[str]:
     return {getattr(module, "__file__", None) or "" for module in list(sys.modules.values())}
 
 
-def main(folder: str, stdlib_zip: str, wheels: list[str], startup: str) -> None:
+def compile_archive(path: str, out: str, pyc_name, installed_as, wanted: set[str]) -> int:
+    """Write a pyc (named by `pyc_name`) under `out` for each ``.py`` of the zip `path` installed as one of `wanted`."""
+    count = 0
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        for name in sorted(names):
+            if not name.endswith(".py") or installed_as(name) not in wanted or pyc_name(name) in names:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # e.g. SyntaxWarning of a library's escape sequences
+                data = pyc(archive.read(name), installed_as(name))
+            target = os.path.join(out, pyc_name(name))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as stream:
+                stream.write(data)
+            count += 1
+    return count
+
+
+def main(folder: str, stdlib_zip: str, wheels: list[str], startup: str, out: str) -> None:
     wanted = imported_by(startup)
-    results = {stdlib_zip: add_bytecode(f"{folder}/{stdlib_zip}", lambda name: name + "c",
-                                        lambda name: f"{STDLIB_ZIP_PATH}/{name}", wanted)}
+    counts = {stdlib_zip: compile_archive(f"{folder}/{stdlib_zip}", f"{out}/{stdlib_zip}", lambda name: name + "c",
+                                          lambda name: f"{STDLIB_ZIP_PATH}/{name}", wanted)}
     for wheel in wheels:
-        results[wheel] = add_bytecode(f"{folder}/{wheel}", importlib.util.cache_from_source,
-                                      lambda name: f"{SITE_PACKAGES}/{name}", wanted)
-    for name, (compiled, skipped) in results.items():
-        print(f"{name}: {compiled} compiled, {skipped} not Python 3")
+        counts[wheel] = compile_archive(f"{folder}/{wheel}", f"{out}/{wheel}", importlib.util.cache_from_source,
+                                        lambda name: f"{SITE_PACKAGES}/{name}", wanted)
+    print(", ".join(f"{name}: {count}" for name, count in counts.items() if count))

@@ -213,34 +213,62 @@ def assemble_pyodide(tarball: Path, provisa: Path, comm: Path, pyodide_dir: Path
 
 #: Node runs Pyodide from the folder given, loads the packages, mounts the folder at /site and runs lite_bytecode.main
 PRECOMPILE_JS = """
-const [folder, tool, wheels, packages, startup] = process.argv.slice(2);
+const [folder, tool, out, wheels, packages, startup] = process.argv.slice(2);
 const { loadPyodide } = require(folder + "/pyodide.js");
 (async () => {
   const pyodide = await loadPyodide({ indexURL: folder + "/" });
   await pyodide.loadPackage(JSON.parse(packages), { messageCallback: () => {} });
   pyodide.mountNodeFS("/site", folder);
   pyodide.mountNodeFS("/tool", tool);
+  pyodide.mountNodeFS("/out", out);
   pyodide.globals.set("wheels", JSON.parse(wheels));
   pyodide.globals.set("startup", startup);
   pyodide.runPython("import sys; sys.path.insert(0, '/tool'); import lite_bytecode; "
-                    + "lite_bytecode.main('/site', 'python_stdlib.zip', wheels.to_py(), startup)");
+                    + "lite_bytecode.main('/site', 'python_stdlib.zip', wheels.to_py(), startup, '/out')");
 })().catch((error) => { console.error(String(error)); process.exit(1); });
 """
 #: what a kernel imports as it starts (the worker's two steps) and what the notebooks import first
 KERNEL_STARTUP = "import piplite.piplite\nimport pyodide_kernel\n" + "".join(f"import {name}\n" for name in NOTEBOOK_NEEDS_FROM_LOCK)
 
 
+def _record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}\n"
+
+
+def add_members(archive: Path, added: dict[str, bytes]) -> None:
+    """Rewrite the zip `archive` with the `added` members (deflated), listed in its wheel RECORD if it has one."""
+    rewritten = archive.with_suffix(".tmp")
+    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(rewritten, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename.endswith(".dist-info/RECORD"):
+                data += "".join(_record_line(name, added[name]) for name in sorted(added)).encode()
+            new.writestr(info, data)
+        for name in sorted(added):
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # the same bytes at every build
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            new.writestr(entry, added[name])
+    rewritten.replace(archive)
+
+
 def precompile(pyodide_dir: Path, wheels: list[str], work: Path) -> None:
-    """Bytecode for what a kernel imports at start, in the standard library's zip and the wheels (see lite_bytecode.py);
-    the lock's sha256 updated."""
+    """Bytecode for what a kernel imports at start, beside its source in the standard library's zip and the wheels
+    (see lite_bytecode.py); the lock's sha256 updated."""
     if shutil.which("node") is None:
         raise Unavailable("node is not installed (npm needs it), so the site's Python cannot be precompiled")
-    script = work / "precompile.js"
+    script, out = work / "precompile.js", work / "bytecode"
     script.write_text(PRECOMPILE_JS)
+    out.mkdir()
     ran = subprocess.run(["node", str(script), str(pyodide_dir.resolve()), str(Path(__file__).parent.resolve()),
-                          json.dumps(wheels), json.dumps(PRELOADED), KERNEL_STARTUP], capture_output=True, text=True)
+                          str(out.resolve()), json.dumps(wheels), json.dumps(PRELOADED), KERNEL_STARTUP],
+                         capture_output=True, text=True)
     if ran.returncode != 0:
         raise Unavailable(f"precompiling the site's Python failed: {(ran.stderr.strip().splitlines() or ['?'])[-1]}")
+    for folder in sorted(out.iterdir()):
+        add_members(pyodide_dir / folder.name, {path.relative_to(folder).as_posix(): path.read_bytes()
+                                                for path in folder.rglob("*.pyc")})
     lock_path = pyodide_dir / "pyodide-lock.json"
     lock = json.loads(lock_path.read_text())
     for entry in lock["packages"].values():
