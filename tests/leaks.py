@@ -22,9 +22,12 @@ MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN T
 IMPORTS = re.compile(r"\b(from\s+solutions(\.\w+)*\s+import\b|import\s+solutions\b)")
 #: Statements shorter than this (without white space) are too generic to be a fingerprint.
 MIN_FINGERPRINT = 24
-TEXT_SUFFIXES = {".html", ".md", ".ipynb", ".py", ".txt", ".js", ".json", ".csv"}
+TEXT_SUFFIXES = {".html", ".md", ".ipynb", ".py", ".txt", ".js", ".mjs", ".json", ".csv", ".css", ".svg", ".map",
+                 ".po", ".webmanifest", ".buildinfo"}
 #: Archives a site serves (the in-browser site's wheels): their text members are read too.
 ARCHIVE_SUFFIXES = {".whl", ".zip"}
+#: Files that hold no code to read (images, fonts, WebAssembly, compiled message catalogues, Sphinx's inventory).
+BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2", ".ttf", ".eot", ".wasm", ".mo", ".inv"}
 
 
 def _squash(text: str) -> str:
@@ -96,12 +99,36 @@ def readable_text(path: Path) -> str:
     return text
 
 
+def bytecode_without_source(path: Path) -> list[str]:
+    """The ``.pyc`` members of an archive with no ``.py`` beside them: the scan reads sources, never bytecode."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+    sources = {re.sub(r"(?:__pycache__/)?([^/]+?)(?:\.cpython-\d+)?\.pyc$", r"\1.py", name)
+               for name in names if name.endswith(".pyc")}
+    return sorted(source for source in sources if source not in names)
+
+
 def leaks_in_tree(folder: Path) -> dict[str, list[str]]:
-    """Leaks per file (relative path) for every text file under ``folder``."""
+    """Leaks per file (relative path) for every text file and archive under ``folder``."""
     report = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix in TEXT_SUFFIXES | ARCHIVE_SUFFIXES and "mathjax" not in path.parts:
+        if path.is_file() and _kind(path) in TEXT_SUFFIXES | ARCHIVE_SUFFIXES and "mathjax" not in path.parts:
             found = leaks_in_text(readable_text(path))
+            if _kind(path) in ARCHIVE_SUFFIXES:
+                found += [f"bytecode without its source {name!r}" for name in bytecode_without_source(path)]
             if found:
                 report[str(path.relative_to(folder))] = found
     return report
+
+
+def _kind(path: Path) -> str:
+    """The suffix, or the whole name of a file like ``.buildinfo``."""
+    return (path.suffix or path.name).lower()
+
+
+def unread_files(folder: Path) -> list[str]:
+    """Files under ``folder`` the scan neither reads nor knows to hold no code."""
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*")
+                  if path.is_file() and _kind(path) not in TEXT_SUFFIXES | ARCHIVE_SUFFIXES | BINARY_SUFFIXES)

