@@ -10,7 +10,8 @@
   ``_build/.doctrees-ko``. The extensions run in it as in the English build (offline MathJax, accessibility fixes).
 * **Translations** are Sphinx's gettext catalogues under ``locales/<language>/LC_MESSAGES/``: ``chapters/<page>.po``
   for each page (``gettext_compact = False``), ``course.po`` for the strings of the book's extensions
-  (``translations.py``), ``sphinx.po`` for theme strings that have no Korean catalogue of their own. The gettext
+  (``translations.py``), ``sphinx.po`` and ``booktheme.po`` for theme strings the theme has no (or wrong) Korean
+  for. Toctree captions from _toc.yml are translated too (TranslateInsertedToctrees). The gettext
   build (``python -m locales update``) also writes ``course.pot`` (every ``_("…")`` of chapters/_ext/*.py, and the
   book's title) beside the pages' .pot files.
 * **The language switch**: ``templates/language-switch.html`` in the article header (``article_header_end``)
@@ -30,6 +31,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from docutils import nodes
 from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.locale import init as init_locale
@@ -106,7 +108,8 @@ def _build_translations(app, exception) -> None:
         }
         logger.info(f"translated edition [{language}]: building into {final}")
         status = subprocess.run([sys.executable, __file__, json.dumps(spec)]).returncode
-        os.replace(staging, final)
+        if staging.exists():
+            os.replace(staging, final)
         if status != 0:
             raise ExtensionError(f"the {language} edition did not build (exit status {status}): its log is above")
 
@@ -163,6 +166,41 @@ class TranslateInsertedToctrees(SphinxTransform):
                     toctree.apply_translated_message(message, translated)
 
 
+def _has_prompt(node) -> bool:
+    return isinstance(node, nodes.Element) and "prompt_show" in node.attributes
+
+
+class TranslateCellPrompts(SphinxTransform):
+    """Translates the labels a notebook cell gives its hide/show toggle (``mystnb.code_prompt_show``/``_hide`` in
+    the cell's metadata, such as the exercises' "Show the loop checker …"): metadata, not text, so Sphinx's Locale
+    transform does not see them; they are messages of the course catalogue (see course_messages)."""
+
+    default_priority = 102
+
+    def apply(self, **kwargs) -> None:
+        if self.config.language == source_language(self.config):
+            return
+        from translations import _
+
+        for cell in self.document.findall(_has_prompt):
+            for key in ("prompt_show", "prompt_hide"):
+                if cell.get(key):
+                    cell[key] = str(_(cell[key]))
+
+
+def _cell_prompts(app) -> list[tuple[str, str, int]]:
+    """The cells' own toggle labels in the pages that are read: (label, source file, line)."""
+    defaults = {app.config.nb_code_prompt_show, app.config.nb_code_prompt_hide}
+    found = []
+    for docname in sorted(app.env.found_docs):
+        doctree = app.env.get_doctree(docname)
+        for cell in doctree.findall(_has_prompt):
+            for key in ("prompt_show", "prompt_hide"):
+                if cell.get(key) and cell[key] not in defaults:
+                    found.append((cell[key], app.env.doc2path(docname, False), cell.line or 0))
+    return found
+
+
 def _theme_literals() -> dict[str, str]:
     """Markup in which the theme writes English without a message catalogue, and the same markup translated."""
     from translations import _
@@ -195,8 +233,8 @@ def _translate_theme_literals(app, exception) -> None:
 # ---- the course catalogue's template, written by the gettext build ----------------------------------------
 
 def course_messages(config) -> list[tuple[str, str, int, list[str]]]:
-    """Every message of the ``course`` catalogue: (msgid, file, line, comments for translators) for each ``_("…")``
-    in chapters/_ext/*.py, and the book's title."""
+    """The messages of the ``course`` catalogue found in the book's code: (msgid, file, line, comments for
+    translators) for each ``_("…")`` in chapters/_ext/*.py, and the book's title."""
     from babel.messages.extract import extract_from_file
 
     found = []
@@ -220,6 +258,9 @@ def _write_course_pot(app, exception) -> None:
     catalog = Catalog(project=app.config.project, charset="utf-8")
     for message, path, line, comments in course_messages(app.config):
         catalog.add(message, locations=[(path, line or None)], auto_comments=comments)
+    for message, path, line in _cell_prompts(app):
+        catalog.add(message, locations=[(path, line or None)],
+                    auto_comments=["the label of a notebook cell's show/hide toggle (the cell's mystnb metadata)"])
     with open(Path(app.outdir) / f"{CATALOG}.pot", "wb") as out:
         write_po(out, catalog, width=76)
 
@@ -256,6 +297,7 @@ def setup(app):
     app.add_config_value("translated_editions", [], "html", types=[list])
     app.add_config_value("source_language", None, "html", types=[str, type(None)])
     app.add_transform(TranslateInsertedToctrees)
+    app.add_transform(TranslateCellPrompts)
     app.connect("config-inited", _add_paths)
     app.connect("config-inited", _translate_config)
     app.connect("builder-inited", _add_static)
