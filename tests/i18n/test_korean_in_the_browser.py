@@ -6,6 +6,8 @@ switch reachable by keyboard. A screenshot of a Korean chapter is kept in tests/
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from urllib.parse import urlparse
 
 import pytest
@@ -13,7 +15,7 @@ import pytest
 from tests.accessibility.test_wcag import _assert_no_violations, _open, axe  # noqa: F401 (axe: a fixture)
 from tests.book.pages import toc_pages
 from tests.book.test_browser import ARTIFACTS, open_page
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, skip_or_fail
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -94,12 +96,14 @@ def _assert_real_hangul(found: dict) -> None:
     assert found["syllables"] == 12, f"no paragraph with a dozen Hangul syllables: {found}"
     assert found["shapes"] == found["syllables"], f"Hangul drawn as tofu (identical boxes): {found}"
     korean = {name: glyphs for name, glyphs in found["fonts"].items() if name in KOREAN_FONTS}
-    assert korean, f"no font of the Korean stack drew the title: {found['fonts']}"
+    assert korean, f"no font of the Korean stack drew the paragraph: {found['fonts']}"
 
 
 def test_hangul_renders_with_a_korean_font(browser, site):
     """A Korean chapter names common Korean fonts in its font stack, and its Hangul is drawn by one of them, each
     syllable with its own glyph. Screenshot: tests/artifacts/ko__chapters__correlation.png."""
+    if shutil.which("fc-list") and not subprocess.run(["fc-list", ":lang=ko"], capture_output=True, text=True).stdout:
+        skip_or_fail("no Korean font is installed (Debian: fonts-nanum)")
     page = _open(browser, f"{site}/{CHAPTER}.html")
     try:
         stack = page.evaluate("getComputedStyle(document.querySelector('main p')).fontFamily")
