@@ -26,6 +26,7 @@ class Page(HTMLParser):
     headings: list[int] = field(default_factory=list)   # levels of the article's h1…h6, in order
     math: int = 0                                        # formulas (inline and display) in the article
     images: int = 0                                      # <img> in the article
+    alts: list[str] = field(default_factory=list)        # their text alternatives
     prose: list[str] = field(default_factory=list)       # the article's text outside code, output and math
     switch: dict[str, str] = field(default_factory=dict)  # hreflang → href of the language switch's links
     alternates: dict[str, str] = field(default_factory=dict)  # hreflang → href of <link rel="alternate">
@@ -64,6 +65,7 @@ class Page(HTMLParser):
                 self.math += 1
             if tag == "img":
                 self.images += 1
+                self.alts.append(attrs.get("alt") or "")
         if tag in _VOID:
             return
         outer = self._stack[-1][1] if self._stack else False

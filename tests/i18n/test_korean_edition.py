@@ -45,11 +45,13 @@ def test_every_page_has_a_korean_twin_in_korean(book, docname):
 
 @pytest.mark.parametrize("docname", PAGES)
 def test_korean_twin_has_the_same_formulas_figures_and_sections(book, docname):
-    """The twin has as many formulas and figures as the English page, and the same headings (h1, h2, … in order)."""
+    """The twin has as many formulas and figures as the English page, each figure's text alternative in Korean, and
+    the same headings (h1, h2, … in order)."""
     english, korean = _twins(book, docname)
     assert english.math > 0 or docname.startswith("chapters/exercises/"), f"{docname}: no math found: parser broken?"
     assert (korean.math, korean.images) == (english.math, english.images), (
         f"{docname}: formulas, figures en {english.math}, {english.images} / ko {korean.math}, {korean.images}")
+    assert [alt for alt in korean.alts if not any(map(is_hangul, alt))] == [], f"ko/{docname}: alt texts not in Korean"
     assert korean.headings == english.headings, f"{docname}: headings en {english.headings} / ko {korean.headings}"
     assert korean.headings.count(1) == 1
 
