@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine:
 #   Debian's chromium (browser tests; never a browser download), bubblewrap (the grading sandbox),
-#   postgresql (the gradebook-on-a-server test), then the pinned Python requirements and, with npm, axe-core.
+#   postgresql (the gradebook-on-a-server test), fonts-nanum (Hangul glyphs for the Korean pages; the smallest
+#   Debian Korean font, 33 MB against fonts-noto-cjk's 91 MB), then the pinned Python requirements and, with npm,
+#   axe-core.
 # Run from anywhere: `bash tests/setup.sh`. Needs root (or sudo) for apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium bubblewrap postgresql)
+packages=(chromium bubblewrap postgresql fonts-nanum)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -18,20 +18,29 @@ themselves are never turned off (tests/accessibility runs axe-core over every pa
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
+
+from translations import _
 
 # summary-name: a sidebar toggle follows the link of the chapter whose sections it shows.
 _TOGGLE = re.compile(r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">(?P<title>[^<]+)</a>\s*<details(?: [^>]*)?>\s*)<summary>')
 # label-content-name-mismatch
-_SEARCH_FIELD = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"')
+_SEARCH_FIELD = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="[^"]*"')
 _HIDDEN_CODE_TOGGLE = '<summary aria-label="Toggle hidden content">'
 _THEME_ICON = re.compile(r'<i class="(theme-switch [^"]*)"([^>]*?) title="[^"]*"')
 
 
+def _sections_of(title: str) -> str:
+    """The label of a sidebar toggle; ``title`` is already HTML (escaped), the translated words are escaped here."""
+    # Translators: the label of the sidebar's button that shows a chapter's sections; {title} is the chapter's title
+    return html.escape(str(_("Sections of {title}"))).replace("{title}", title)
+
+
 def accessible(page: str) -> str:
-    """The page's HTML with the fixes above."""
-    page = _TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="Sections of {m.group("title").strip()}">', page)
+    """The page's HTML with the fixes above (labels in the language being built: see translations.py)."""
+    page = _TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="{_sections_of(m.group("title").strip())}">', page)
     page = _SEARCH_FIELD.sub(r"\1", page)
     page = page.replace(_HIDDEN_CODE_TOGGLE, "<summary>")
     page = _THEME_ICON.sub(r'<i aria-hidden="true" class="\1"\2', page)
@@ -53,6 +62,7 @@ def _add_static(app) -> None:
 
 
 def setup(app):
+    app.setup_extension("translations")
     app.connect("builder-inited", _add_static)
     app.add_css_file("accessible.css")
     app.add_js_file("accessible.js")
