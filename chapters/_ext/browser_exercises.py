@@ -21,39 +21,58 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 import lite_site
+from translations import _
 
 logger = logging.getLogger(__name__)
 EXERCISES = "chapters/exercises/"
 #: Where the site goes inside the built book.
 SITE = "lite"
 
-#: Every word this extension puts on a page (a translated edition replaces these). ``{notebook}`` is the notebook's
-#: file name; ``{link}`` stands for a chapter's link, whose text is ``chapter_link``. ``after_button`` and ``keeping``
-#: are HTML (the exercise page's admonition: the button and its note, then where the work is kept).
-TEXT = {
-    "title": "Work in the browser",
-    "button": "Open {notebook} in the browser",
-    "after_button": """— a real Jupyter notebook with Python and NumPy running in this page (JupyterLite): nothing to
-install, and nothing leaves your computer.""",
-    "keeping": """Your work is kept in this browser's storage, so it is still there when you come back; clearing the
-site's data (or a private window) loses it. To submit, right-click the notebook in JupyterLite's file browser, choose
-<em>Download</em>, and hand in that <code>.ipynb</code>. The browser runs NumPy 2.0, grading a newer NumPy: the
-notebook turns any deprecated NumPy use into an error, so what passes here passes at grading.""",
-    "chapter": ", or {link}",
-    "chapter_link": "open it in the browser",
-}
+def text() -> dict[str, str]:
+    """Every word this extension puts on a page, in the language being built (translations.py: locales/*/course.po).
+
+    ``{notebook}`` is the notebook's file name; ``{link}`` stands for a chapter's link, whose text is
+    ``chapter_link``. ``after_button`` and ``keeping`` are HTML (the exercise page's admonition: the button and its
+    note, then where the work is kept).
+    """
+    return {
+        "title": str(_("Work in the browser")),
+        "button": str(_("Open {notebook} in the browser")),
+        "after_button": str(_("— a real Jupyter notebook with Python and NumPy running in this page (JupyterLite): "
+                              "nothing to install, and nothing leaves your computer.")),
+        "keeping": str(_("Your work is kept in this browser's storage, so it is still there when you come back; "
+                         "clearing the site's data (or a private window) loses it. To submit, right-click the notebook "
+                         "in JupyterLite's file browser, choose <em>Download</em>, and hand in that <code>.ipynb</code>. "
+                         "The browser runs NumPy 2.0, grading a newer NumPy: the notebook turns any deprecated NumPy "
+                         "use into an error, so what passes here passes at grading.")),
+        "chapter": str(_(", or {link}")),
+        "chapter_link": str(_("open it in the browser")),
+    }
 
 
-def _href(pagename: str, notebook: str) -> str:
-    """The site's URL that opens `notebook` in JupyterLab, relative to the page `pagename`."""
-    return "../" * pagename.count("/") + f"{SITE}/lab/index.html?path={notebook}"
+def _href(app, pagename: str, notebook: str) -> str:
+    """The site's URL that opens `notebook` in JupyterLab, relative to the page `pagename`. Every edition links to
+    the one site at the top of ``_build/html``; a translated edition opens its own language's notebook there."""
+    from korean_edition import relative_root, source_language
+
+    language = app.config.language
+    if language != source_language(app.config) and (Path(app.srcdir) / EXERCISES / language / notebook).exists():
+        notebook = f"{language}/{notebook}"
+    return relative_root(app.config, pagename) + f"{SITE}/lab/index.html?path={notebook}"
 
 
 def _build_site(app) -> None:
-    app.browser_site = None
+    from korean_edition import source_language
+
+    app.browser_site, app.browser_site_shared = None, False
     if app.builder.format != "html":
         return
     staging = Path(app.outdir).parent / ".lite"
+    if app.config.language != source_language(app.config):
+        # A translated edition (korean_edition.py), built after the source edition: it links to that site.
+        if (staging / "site").exists():
+            app.browser_site, app.browser_site_shared = staging / "site", True
+        return
     try:
         lite_site.build(Path(app.srcdir) / "chapters" / "exercises", staging / "site", staging / "work", staging / "cache")
     except lite_site.Unavailable as why:
@@ -88,19 +107,20 @@ class OpenInBrowserRole(SphinxRole):
 
 
 class OpenInBrowserLinks(SphinxPostTransform):
-    """Each `open_in_browser` node becomes TEXT["chapter"] with its link when the site was built; else nothing."""
+    """Each `open_in_browser` node becomes text()["chapter"] with its link when the site was built; else nothing."""
 
     default_priority = 100
 
     def run(self, **kwargs) -> None:
         built = getattr(self.app, "browser_site", None) is not None and self.app.builder.format == "html"
-        before, _, after = TEXT["chapter"].partition("{link}")
+        words = text()
+        before, _link, after = words["chapter"].partition("{link}")
         for node in list(self.document.findall(open_in_browser)):
             if not built:
                 node.parent.remove(node)
                 continue
-            link = nodes.reference("", TEXT["chapter_link"], internal=False, classes=["open-in-browser"],
-                                   refuri=_href(self.env.docname, node["notebook"]))
+            link = nodes.reference("", words["chapter_link"], internal=False, classes=["open-in-browser"],
+                                   refuri=_href(self.app, self.env.docname, node["notebook"]))
             node.replace_self([nodes.Text(before), link, nodes.Text(after)])
 
 
@@ -109,24 +129,26 @@ def _link(app, pagename, templatename, context, doctree) -> None:
     if app.browser_site is None or not pagename.startswith(EXERCISES) or "body" not in context:
         return
     notebook = pagename.removeprefix(EXERCISES) + ".ipynb"
-    button = TEXT["button"].format(notebook=notebook)
+    words = text()
+    button = words["button"].format(notebook=notebook)
     context["body"] = f"""<div class="admonition tip open-in-browser">
-<p class="admonition-title">{html.escape(TEXT["title"])}</p>
-<p><a class="btn btn-primary" href="{html.escape(_href(pagename, notebook))}">{html.escape(button)}</a>
-{TEXT["after_button"]}</p>
-<p>{TEXT["keeping"]}</p>
+<p class="admonition-title">{html.escape(words["title"])}</p>
+<p><a class="btn btn-primary" href="{html.escape(_href(app, pagename, notebook))}">{html.escape(button)}</a>
+{words["after_button"]}</p>
+<p>{words["keeping"]}</p>
 </div>
 """ + context["body"]
 
 
 def _copy_site(app, exception) -> None:
-    if exception is None and getattr(app, "browser_site", None) is not None:
+    if exception is None and getattr(app, "browser_site", None) is not None and not app.browser_site_shared:
         target = Path(app.outdir) / SITE
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(app.browser_site, target)
 
 
 def setup(app):
+    app.setup_extension("translations")
     app.add_node(open_in_browser)
     app.add_role("open-in-browser", OpenInBrowserRole())
     app.add_post_transform(OpenInBrowserLinks)

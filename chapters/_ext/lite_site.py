@@ -306,11 +306,15 @@ def write_lite_config(lite_dir: Path, contents: Path, out: Path, apps: list[str]
 
 
 def stage_notebooks(notebooks: Path, contents: Path) -> list[str]:
+    """The released notebooks as the site's files: ``exNN_*.ipynb``, and each translated edition's in its language's
+    folder (``ko/exNN_*.ipynb``). Returns their paths in the site."""
     contents.mkdir(parents=True)
     names = sorted(path.name for path in notebooks.glob("ex0*_*.ipynb"))
     if not names:
         raise Unavailable(f"no ex0*_*.ipynb in {notebooks}")
+    names += sorted(f"{path.parent.name}/{path.name}" for path in notebooks.glob("*/ex0*_*.ipynb"))
     for name in names:
+        (contents / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(notebooks / name, contents / name)
     return names
 
