@@ -5,6 +5,7 @@ Layout (Sphinx's, as sphinx-intl writes it): ``<language>/LC_MESSAGES/chapters/<
 strings with no Korean catalogue of their own. The ``.mo`` files beside them are compiled by the build.
 
     python -m locales update    # re-extract the .pot files from the sources, update every language's .po files
+                                # (the pages', then the exercise notebooks' tests' messages: autograder catalogues)
     python -m locales stat      # per catalogue: how many messages are translated, fuzzy, untranslated
 """
 
@@ -51,11 +52,13 @@ def _extract_here(out: Path) -> int:
 
 def update() -> None:
     """Extract the templates into _build/gettext, then bring every language's catalogues up to date with them
-    (sphinx-intl: new messages are added untranslated, changed ones marked fuzzy with the old translation)."""
+    (sphinx-intl: new messages are added untranslated, changed ones marked fuzzy with the old translation); then the
+    exercise notebooks' catalogues of their tests' messages (``python -m autograder catalogues``)."""
     extract()
     for language in languages():
         subprocess.run([sys.executable, "-m", "sphinx_intl", "update", "-p", str(POT_DIR), "-d", str(LOCALES),
                         "-l", language], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "autograder", "catalogues"], cwd=ROOT, check=True)
 
 
 def stat() -> None:
