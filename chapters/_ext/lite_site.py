@@ -335,11 +335,21 @@ def check_site(out: Path) -> None:
             raise Unavailable(f"{path} is missing or differs from the lock")
 
 
+def fingerprint(notebooks: Path) -> str:
+    """What the site is made from beyond the pins checked above: the notebooks and the code that builds it."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for path in [here / "lite_site.py", here / "lite_bytecode.py", *sorted(notebooks.glob("ex0*_*.ipynb"))]:
+        digest.update(f"{path.name}\0{len(path.read_bytes())}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def build(notebooks: Path, out: Path, work: Path, cache: Path) -> list[str]:
     """Build the site into `out` from the released notebooks in `notebooks`; return the notebooks it offers.
 
     `cache` keeps the downloads between builds; `work` is scratch. Raises Unavailable (and builds nothing) when a
-    pinned part cannot be had or checked.
+    pinned part cannot be had or checked. A site built before from the same notebooks and code is kept (checked
+    again, not rebuilt): a book rebuilt after a chapter's edit does not spend its time on the site.
     """
     check_installed_versions()
     check_kernel_worker()
@@ -347,6 +357,11 @@ def build(notebooks: Path, out: Path, work: Path, cache: Path) -> list[str]:
     tarball = fetch_pyodide_tarball(cache)
     provisa = fetch_wheel(PROVISA, cache)
     comm = fetch_wheel(COMM, cache)
+    stamp, made_from = out.with_name(out.name + ".sha256"), fingerprint(notebooks)
+    if out.exists() and stamp.exists() and stamp.read_text() == made_from:
+        check_site(out)
+        return sorted(path.name for path in (out / "files").glob("*.ipynb"))
+    stamp.unlink(missing_ok=True)
     for folder in (work, out):
         if folder.exists():
             shutil.rmtree(folder)
@@ -360,4 +375,5 @@ def build(notebooks: Path, out: Path, work: Path, cache: Path) -> list[str]:
     if built.returncode != 0:
         raise Unavailable(f"jupyter lite build failed: {(built.stderr.strip().splitlines() or ['?'])[-1]}")
     check_site(out)
+    stamp.write_text(made_from)
     return offered

@@ -159,3 +159,22 @@ def test_a_browser_link_to_no_exercise_fails_the_strict_build(tmp_path):
     built, _ = _sphinx_build(tmp_path, "# Images\n\nOpen it{open-in-browser}`exercises/ex09_missing`.\n")
     assert built.returncode != 0
     assert "open-in-browser: no exercise notebook 'exercises/ex09_missing'" in built.stderr
+
+
+@pytest.mark.book
+def test_a_rebuild_keeps_the_site_built_from_the_same_notebooks_and_code(book, tmp_path):
+    """Built again from unchanged notebooks and code, the site is checked and kept, not rebuilt; a notebook that
+    changed (or the code) makes a new fingerprint, so the next build makes the site again."""
+    import shutil
+
+    staging = book.parent / ".lite"
+    if not (staging / "site.sha256").exists():
+        skip_or_fail("the in-browser site was not built (the build log says why)")
+    before = {p: p.stat().st_mtime_ns for p in (staging / "site").rglob("*") if p.is_file()}
+    offered = lite_site.build(EXERCISES, staging / "site", staging / "work", staging / "cache")
+    assert offered == sorted(p.name for p in EXERCISES.glob("ex0*_*.ipynb"))
+    assert {p: p.stat().st_mtime_ns for p in (staging / "site").rglob("*") if p.is_file()} == before
+    changed = tmp_path / "exercises"
+    shutil.copytree(EXERCISES, changed)
+    (changed / "ex03_bias.ipynb").write_text((changed / "ex03_bias.ipynb").read_text().replace("bias", "Bias", 1))
+    assert lite_site.fingerprint(changed) != lite_site.fingerprint(EXERCISES)
