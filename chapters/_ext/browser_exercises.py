@@ -53,22 +53,25 @@ def text() -> dict[str, str]:
 def _href(app, pagename: str, notebook: str) -> str:
     """The site's URL that opens `notebook` in JupyterLab, relative to the page `pagename`. Every edition links to
     the one site at the top of ``_build/html``; a translated edition opens its own language's notebook there."""
-    from korean_edition import relative_root, source_language
-
-    language = app.config.language
-    if language != source_language(app.config) and (Path(app.srcdir) / EXERCISES / language / notebook).exists():
+    language, translated = app.config.language, _translated_edition(app)
+    if translated and (Path(app.srcdir) / EXERCISES / language / notebook).exists():
         notebook = f"{language}/{notebook}"
-    return relative_root(app.config, pagename) + f"{SITE}/lab/index.html?path={notebook}"
+    # a translated edition's pages are one folder deeper (_build/html/<language>/…)
+    return "../" * (pagename.count("/") + translated) + f"{SITE}/lab/index.html?path={notebook}"
+
+
+def _translated_edition(app) -> bool:
+    """Whether this build is a translated edition (korean_edition.py sets ``source_language`` for those)."""
+    source = getattr(app.config, "source_language", None)
+    return source is not None and app.config.language != source
 
 
 def _build_site(app) -> None:
-    from korean_edition import source_language
-
     app.browser_site, app.browser_site_shared = None, False
     if app.builder.format != "html":
         return
     staging = Path(app.outdir).parent / ".lite"
-    if app.config.language != source_language(app.config):
+    if _translated_edition(app):
         # A translated edition (korean_edition.py), built after the source edition: it links to that site.
         if (staging / "site").exists():
             app.browser_site, app.browser_site_shared = staging / "site", True

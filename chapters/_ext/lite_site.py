@@ -339,8 +339,10 @@ def fingerprint(notebooks: Path) -> str:
     """What the site is made from beyond the pins checked above: the notebooks and the code that builds it."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for path in [here / "lite_site.py", here / "lite_bytecode.py", *sorted(notebooks.glob("ex0*_*.ipynb"))]:
-        digest.update(f"{path.name}\0{len(path.read_bytes())}\0".encode() + path.read_bytes())
+    offered = sorted([*notebooks.glob("ex0*_*.ipynb"), *notebooks.glob("*/ex0*_*.ipynb")])  # each edition's
+    for path in [here / "lite_site.py", here / "lite_bytecode.py", *offered]:
+        name = path.relative_to(notebooks) if path.is_relative_to(notebooks) else path.name
+        digest.update(f"{name}\0{len(path.read_bytes())}\0".encode() + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -360,7 +362,7 @@ def build(notebooks: Path, out: Path, work: Path, cache: Path) -> list[str]:
     stamp, made_from = out.with_name(out.name + ".sha256"), fingerprint(notebooks)
     if out.exists() and stamp.exists() and stamp.read_text() == made_from:
         check_site(out)
-        return sorted(path.name for path in (out / "files").glob("*.ipynb"))
+        return sorted(str(path.relative_to(out / "files")) for path in (out / "files").rglob("*.ipynb"))
     stamp.unlink(missing_ok=True)
     for folder in (work, out):
         if folder.exists():

@@ -172,9 +172,15 @@ def test_a_rebuild_keeps_the_site_built_from_the_same_notebooks_and_code(book, t
         skip_or_fail("the in-browser site was not built (the build log says why)")
     before = {p: p.stat().st_mtime_ns for p in (staging / "site").rglob("*") if p.is_file()}
     offered = lite_site.build(EXERCISES, staging / "site", staging / "work", staging / "cache")
-    assert offered == sorted(p.name for p in EXERCISES.glob("ex0*_*.ipynb"))
+    assert offered == sorted([p.name for p in EXERCISES.glob("ex0*_*.ipynb")]
+                             + [f"{p.parent.name}/{p.name}" for p in EXERCISES.glob("*/ex0*_*.ipynb")])
+    assert any(name.startswith("ko/") for name in offered)  # the Korean edition's notebooks too
     assert {p: p.stat().st_mtime_ns for p in (staging / "site").rglob("*") if p.is_file()} == before
     changed = tmp_path / "exercises"
     shutil.copytree(EXERCISES, changed)
     (changed / "ex03_bias.ipynb").write_text((changed / "ex03_bias.ipynb").read_text().replace("bias", "Bias", 1))
     assert lite_site.fingerprint(changed) != lite_site.fingerprint(EXERCISES)
+    korean = changed / "ko" / "ex03_bias.ipynb"
+    before_korean = lite_site.fingerprint(changed)
+    korean.write_text(korean.read_text().replace("편향", "편향 ", 1))
+    assert lite_site.fingerprint(changed) != before_korean
