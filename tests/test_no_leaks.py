@@ -92,10 +92,14 @@ def test_scanner_refuses_bytecode_it_cannot_read(tmp_path):
 
 @pytest.mark.book
 def test_the_in_browser_site_offers_only_the_released_notebooks(book):
-    """The JupyterLite site's files are exactly the six released notebooks, byte for byte (no source, no solution)."""
+    """The JupyterLite site's files are exactly the released notebooks, byte for byte (no source, no solution): the
+    six English ones and each translated edition's (``ko/``)."""
     files = book / "lite" / "files"
     if not files.exists():
         skip_or_fail("the in-browser site was not built (the build log says why)")
-    offered = {p.name: p.read_bytes() for p in files.rglob("*") if p.is_file()}
-    released = {p.name: p.read_bytes() for p in (ROOT / "chapters" / "exercises").glob("*.ipynb")}
+    exercises = ROOT / "chapters" / "exercises"
+    offered = {str(p.relative_to(files)): p.read_bytes() for p in files.rglob("*") if p.is_file()}
+    released = {str(p.relative_to(exercises)): p.read_bytes()
+                for p in [*exercises.glob("*.ipynb"), *exercises.glob("*/*.ipynb")]}
+    assert sorted(offered) == sorted(released) and len(offered) == 12
     assert offered == released
