@@ -72,6 +72,15 @@ def check_assignments(names) -> list[str]:
     return names
 
 
+def _generate(api, course_dir: Path, name: str, what: str) -> Path:
+    """`nbgrader generate_assignment` of `name` in `course_dir`; the released notebook. `what` names it in errors."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = api.generate_assignment(name, force=True)
+    if not result["success"]:
+        raise CourseError(f"nbgrader could not release {what}:\n{result['error']}\n{result['log']}")
+    return course_dir / "release" / name / f"{name}.ipynb"
+
+
 def release(names=(), course_dir: Path = COURSE, book_dir: Path | None = BOOK_EXERCISES, locales: Path | None = None) -> list[Path]:
     """`nbgrader generate_assignment` for each assignment → release/<a>/<a>.ipynb, copied to the book; and its Korean
     edition (translations.py) → release/<a>/ko/<a>.ipynb, copied to the book's exercises/ko/ (not a book page).
@@ -85,11 +94,7 @@ def release(names=(), course_dir: Path = COURSE, book_dir: Path | None = BOOK_EX
     names = check_assignments(names)
     released = []
     for name in names:
-        with contextlib.redirect_stdout(io.StringIO()):
-            result = api.generate_assignment(name, force=True)
-        if not result["success"]:
-            raise CourseError(f"nbgrader could not release {name}:\n{result['error']}\n{result['log']}")
-        notebook = course_dir / "release" / name / f"{name}.ipynb"
+        notebook = _generate(api, course_dir, name, name)
         released.append(notebook)
         if book_dir is not None:
             book_dir.mkdir(parents=True, exist_ok=True)
@@ -103,11 +108,7 @@ def release(names=(), course_dir: Path = COURSE, book_dir: Path | None = BOOK_EX
             (scratch / "source" / name / f"{name}.ipynb").write_bytes(korean_source(name, course_dir, locales))
         korean_api = nbgrader_api(scratch)
         for name in names:
-            with contextlib.redirect_stdout(io.StringIO()):
-                result = korean_api.generate_assignment(name, force=True)
-            if not result["success"]:
-                raise CourseError(f"nbgrader could not release the Korean {name}:\n{result['error']}\n{result['log']}")
-            made = scratch / "release" / name / f"{name}.ipynb"
+            made = _generate(korean_api, scratch, name, f"the Korean {name}")
             for folder in [course_dir / "release" / name / KOREAN] + ([book_dir / KOREAN] if book_dir is not None else []):
                 folder.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(made, folder / made.name)

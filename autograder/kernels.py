@@ -20,7 +20,6 @@ import os
 import shutil
 import signal
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +49,6 @@ class Kernel:
     settings: KernelSettings
     slot: Path
     manager: object
-    thread: int  # the thread whose event loop owns the manager's sockets
 
     @property
     def work_dir(self) -> Path:
@@ -180,7 +178,7 @@ def start(settings: KernelSettings) -> Kernel:
         kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(slot / "jupyter" / "kernels")]),
         client_factory=_ready_client_class())
     env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER_")}
-    kernel = Kernel(settings, slot, manager, threading.get_ident())
+    kernel = Kernel(settings, slot, manager)
     try:
         run_sync(manager.start_kernel)(cwd=str(slot / "work"), env=env, extra_arguments=list(_EXTRA_ARGUMENTS))
     except BaseException:
