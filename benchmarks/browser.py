@@ -26,14 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.test_exercises_in_the_browser import NOTEBOOK_JS, _Handler  # noqa: E402
+from tests.browser.lite import NOTEBOOK_JS, LiteHandler  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
 TIMEOUT_MS = 180_000
 CHROMIUM = "/usr/bin/chromium"
 
 
-class _Counting(_Handler):
+class _Counting(LiteHandler):
     sent: list = []
     site = SITE
 
