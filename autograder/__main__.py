@@ -5,7 +5,7 @@
                                [--cluster tcp://HOST:8786] [--db URL] [--no-sandbox]
     python -m autograder review DIR [--accept STUDENT ...] [--by NAME]   # flagged submissions: list, or accept their score
     python -m autograder embed [ASSIGNMENT ...]     # refresh the hidden tests in autograder/source/ from solutions/
-    python -m autograder catalogues [ASSIGNMENT ...]  # bring the Korean catalogues of the tests' messages up to date
+    python -m autograder catalogues [ASSIGNMENT ...]  # bring the Korean catalogues of the tests' messages (and of the feedback pages' words) up to date
 """
 
 from __future__ import annotations
@@ -53,6 +53,14 @@ def _catalogues(args) -> int:
         print(f"{assignment}: {where} " + (f"needs {len(problems)} translation(s):" if problems else "is complete"))
         for problem in problems + pages:
             print(f"  {problem}")
+    from . import feedback_words
+
+    words = feedback_words.update_catalogue()
+    waiting += len(words)
+    print(f"feedback pages: {feedback_words.catalogue().relative_to(COURSE.parent)} "
+          + (f"needs {len(words)} translation(s):" if words else "is complete"))
+    for problem in words:
+        print(f"  {problem}")
     if waiting:
         print("translate what is listed (msgstr in the .po; markdown paragraphs come from the book's catalogue of the "
               "exercise page), then run this again", file=sys.stderr)

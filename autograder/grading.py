@@ -207,12 +207,15 @@ def publish(results: list[GradingResult], fingerprints: dict[str, str], assignme
     """Apply the instructor's reviews (tied to `fingerprints`, {student: what they were graded from}), then write
     the gradebook, grades.csv, tests.csv, feedback/ and report.html."""
     from . import review
+    from .feedback_words import translate_pages
+    from .translations import locales_for
 
     results = review.apply(results, fingerprints, review.load(out))
+    notes = notes + translate_pages(results, locales_for(course))
     merge_into_gradebook(results, assignment, db_url, course)
     write_csvs(results, out)
     write_feedback(results, out)
-    write_report(results, out, assignment, notes=notes)
+    write_report(results, out, assignment, notes=notes, locales=locales_for(course))
     (out / RUN).write_text(json.dumps({"assignment": assignment, "course": str(course), "db_url": db_url,
                                        "students": [r.student_id for r in results], "notes": notes}))
     return results

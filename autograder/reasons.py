@@ -53,14 +53,21 @@ def of_notebook(notebook, tests: dict[str, tuple[float, float]], timeout: int) -
             if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in failed}
 
 
-def commonest(results, top: int = 5) -> dict[str, list[tuple[str, int]]]:
-    """{test: [(reason, how many students), …]} over the graded results, most frequent first (ties by text)."""
+def commonest(results, top: int = 5, in_english=None) -> dict[str, list[tuple[str, int, dict[str, str]]]]:
+    """{test: [(reason, how many students, {language: the reason as a student of that language saw it}), …]} over
+    the graded results, most frequent first (ties by text). `in_english(result, reason)` gives a translated
+    notebook's reason in the English source's words, so that one mistake is counted once whatever the language."""
     from .task import SCORED
 
     counted: dict[str, dict[str, int]] = {}
+    shown: dict[tuple[str, str], dict[str, str]] = {}
     for r in results:
         if r.status in SCORED:
             for test, why in r.reasons.items():
-                counted.setdefault(test, {}).setdefault(why, 0)
-                counted[test][why] += 1
-    return {test: sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top] for test, counts in counted.items()}
+                key = in_english(r, why) if in_english is not None and r.language != "en" else why
+                counted.setdefault(test, {}).setdefault(key, 0)
+                counted[test][key] += 1
+                if key != why:
+                    shown.setdefault((test, key), {}).setdefault(r.language, why)
+    return {test: [(why, n, shown.get((test, why), {})) for why, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+            for test, counts in counted.items()}

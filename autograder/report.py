@@ -13,6 +13,8 @@ from .reasons import commonest
 from .task import SCORED, STATUSES, GradingResult
 
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score", "status", "message", "seconds", "sandbox", "language"]
+#: what the report calls a translated notebook's language
+LANGUAGE_NAMES = {"ko": "Korean"}
 TEST_COLUMNS = ["student_id", "assignment", "test", "score", "max_score", "passed", "status", "reason"]
 
 
@@ -103,7 +105,12 @@ def _rates_alt(rates: dict[str, float]) -> str:
     return f"Bar chart of the share of graded submissions that pass each test, most failed first: {listed or 'no tests'}."
 
 
-def write_report(results: list[GradingResult], out: Path, assignment: str, notes: list[str]) -> None:
+def write_report(results: list[GradingResult], out: Path, assignment: str, notes: list[str],
+                 locales: Path | None = None) -> None:
+    """report.html; `locales`: the catalogues that put a translated notebook's reasons back in English (the
+    checkout's by default)."""
+    from .translations import LOCALES, in_english
+
     rates = _pass_rates(results)
     histogram, chart = _charts(results, rates)
     scores = [r.score for r in results]
@@ -113,10 +120,15 @@ def write_report(results: list[GradingResult], out: Path, assignment: str, notes
     esc = html.escape
     rows = "".join(f"<tr><td><a href='feedback/{esc(r.student_id)}.html'>{esc(r.student_id)}</a></td><td>{r.score:g}</td>"
                    f"<td>{esc(r.status)}</td><td>{esc(r.message)}</td></tr>" for r in results)
-    common = commonest(results)
+    common = commonest(results, in_english=lambda r, why: in_english(why, r.assignment, r.language, locales or LOCALES))
+
+    def seen_as(shown: dict[str, str]) -> str:
+        return "".join(f"<br>{esc(LANGUAGE_NAMES.get(language, language))}: <span lang='{esc(language)}'>{esc(why)}</span>"
+                       for language, why in sorted(shown.items()))
+
     wrong = "".join(
         f"<tr><th scope='row' rowspan='{len(common[t])}'>{esc(t)}<br>{rates.get(t, 0) * 100:.0f}% pass</th>"
-        + "</tr><tr>".join(f"<td>{n}</td><td>{esc(why)}</td>" for why, n in common[t]) + "</tr>"
+        + "</tr><tr>".join(f"<td>{n}</td><td>{esc(why)}{seen_as(shown)}</td>" for why, n, shown in common[t]) + "</tr>"
         for t in rates if t in common)
     attention = "".join(f"<tr><td>{esc(r.student_id)}</td><td>{esc(r.status)}</td><td>{esc(r.message)}</td></tr>" for r in others)
     stats = (f"{len(results)} submissions; mean {statistics.mean(scores):.2f}, median {statistics.median(scores):g} "
@@ -134,7 +146,8 @@ td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:to
 <img alt="{esc(_rates_alt(rates))}" src="data:image/png;base64,{chart}">
 <h2>What students got wrong</h2>
 <p>For each test, most failed first: the commonest reasons it failed (the first line of the check's message, as
-each student's feedback shows it) and how many students hit each.</p>
+each student's feedback shows it; a translated notebook's message is counted with its English one) and how many
+students hit each.</p>
 {f'<table><tr><th scope="col">test</th><th scope="col">students</th><th scope="col">reason</th></tr>{wrong}</table>' if wrong else '<p>No test failed.</p>'}
 <h2>Needs attention</h2>
 {f'<table><tr><th>student</th><th>status</th><th>why</th></tr>{attention}</table>' if others else '<p>Every submission was graded normally.</p>'}

@@ -223,16 +223,22 @@ def catalogue_problems(notebook, assignment: str, locales: Path = LOCALES) -> li
 def update_catalogues(notebook, assignment: str, locales: Path = LOCALES) -> list[str]:
     """Re-extract the template and merge it into the Korean catalogue (translations kept; changed messages fuzzy,
     new ones empty); files are rewritten only when their messages change. Returns catalogue_problems()."""
+    merge(extract(notebook, assignment), notebook_template(assignment, locales), notebook_catalogue(assignment, locales))
+    return catalogue_problems(notebook, assignment, locales)
+
+
+def merge(template, pot: Path, po_path: Path, language: str = KOREAN) -> None:
+    """Write `template` (a babel Catalog) to `pot` and merge it into the catalogue `po_path` (made when missing):
+    translations kept, changed messages fuzzy, new ones empty, gone ones dropped; a file is rewritten only when
+    its messages change."""
     from babel.messages.pofile import write_po
 
-    template = extract(notebook, assignment)
-    pot, po_path = notebook_template(assignment, locales), notebook_catalogue(assignment, locales)
     if po_path.exists():
         po = _read_po(po_path)
     else:
         from babel.messages.catalog import Catalog
 
-        po = Catalog(locale=KOREAN, project=template.project, version="1", msgid_bugs_address="",
+        po = Catalog(locale=language, project=template.project, version="1", msgid_bugs_address="",
                      copyright_holder=template.copyright_holder, fuzzy=False, header_comment=template.header_comment)
     po.update(template)
     po.obsolete.clear()
@@ -243,7 +249,6 @@ def update_catalogues(notebook, assignment: str, locales: Path = LOCALES) -> lis
         if old is None or _entries(old) != _entries(catalog):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(buffer.getvalue())
-    return catalogue_problems(notebook, assignment, locales)
 
 
 def _entries(catalog) -> list:
@@ -393,3 +398,42 @@ def language_of(submission: bytes | str) -> str:
     except (ValueError, AttributeError, TypeError):
         return "en"  # not a readable notebook: graded as invalid in any language
     return KOREAN if hangul_share(prose(text)) > 0.5 else "en"
+
+
+def _as_pattern(message: str) -> tuple[re.Pattern, list[str]]:
+    """A regex matching what the f-string body `message` prints (each field any text, captured) and its fields."""
+    found, pattern, last = fields(message), [], 0
+    for field in found:
+        at = message.index(field, last)
+        pattern.append(re.escape(message[last:at].replace("{{", "{").replace("}}", "}")) + "(.+?)")
+        last = at + len(field)
+    pattern.append(re.escape(message[last:].replace("{{", "{").replace("}}", "}")))
+    return re.compile("".join(pattern)), found
+
+
+def _printed(message: str, values: dict[str, str]) -> str:
+    """What the f-string body `message` prints with each field's value from `values`."""
+    out, last = [], 0
+    for field in fields(message):
+        at = message.index(field, last)
+        out += [message[last:at].replace("{{", "{").replace("}}", "}"), values[field]]
+        last = at + len(field)
+    return "".join(out) + message[last:].replace("{{", "{").replace("}}", "}")
+
+
+def in_english(text: str, assignment: str, language: str = KOREAN, locales: Path = LOCALES) -> str:
+    """A line a translated notebook printed (a failed test's reason), with each of its visible tests' messages put
+    back in the English source's words and the fields' values kept; other text (the hidden tests' messages, which
+    are English) unchanged. Without the catalogue, `text` as it is."""
+    try:
+        catalog = _read_po(notebook_catalogue(assignment, locales, language))
+    except TranslationError:
+        return text
+    # the longest first: a message that contains a shorter one is matched whole
+    for m in sorted((m for m in catalog if m.id and m.string and not m.fuzzy), key=lambda m: -len(m.string)):
+        pattern, found = _as_pattern(m.string)
+        match = pattern.search(text)
+        if match and set(fields(m.id)) <= set(found):  # (catalogue_problems() refuses one that drops a field)
+            values = dict(zip(found, match.groups()))
+            text = text[:match.start()] + _printed(m.id, values) + text[match.end():]
+    return text

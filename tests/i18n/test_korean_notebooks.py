@@ -7,6 +7,7 @@ Every notebook here is the real one (`autograder/source/`, `autograder/release/`
 from __future__ import annotations
 
 import ast
+import csv
 import difflib
 import html
 import json
@@ -320,6 +321,36 @@ def test_a_mixed_folder_grades_each_student_right(mixed):
     assert saved["result"]["language"] == KOREAN
 
 
+def test_the_report_counts_a_mistake_once_in_either_language(mixed):
+    """report.html counts the unsummed products of the Korean and the English student as one reason, 2 students, in
+    English words, and shows the Korean message beside it (lang="ko"); tests.csv keeps what each student saw."""
+    _, out, _, _ = mixed
+    page = (out / "report.html").read_text()
+    section = page[page.index("What students got wrong"):page.index("Needs attention")]
+    rows = re.findall(r"<td>(\d+)</td><td>(.*?)</td>", section[section.index("test_correlate"):])
+    count, reason = rows[0]
+    assert count == "2" and html.unescape(reason).startswith(ENGLISH_FAILURE.removeprefix("AssertionError: ")), rows
+    korean = re.search(r"<span lang='ko'>([^<]*)</span>", reason)
+    assert korean and html.unescape(korean.group(1)).startswith(KOREAN_FAILURE.removeprefix("AssertionError: "))
+    with open(out / "tests.csv") as f:
+        seen = {r["student_id"]: r["reason"] for r in csv.DictReader(f) if r["test"] == "test_correlate"}
+    assert seen["ko_wrong"].startswith(KOREAN_FAILURE.removeprefix("AssertionError: "))
+    assert seen["en_wrong"].startswith(ENGLISH_FAILURE.removeprefix("AssertionError: "))
+
+
+def test_a_korean_reason_goes_back_to_the_english_words():
+    """Each Korean visible-test message, printed with its fields filled, reads back as the English message with the
+    same values; a line no catalogue message matches (a hidden check's, English) is left as it is."""
+    from autograder.translations import in_english
+
+    a = "ex02_correlation"
+    printed = "X, F의 모양이 (3, 3)일 때 correlate(X, F)의 모양이 (2, 2)이다. 기대한 것은 스칼라 하나 z = X ⊗ F이다(곱을 모두 더하자)"
+    assert in_english(printed, a) == ("correlate(X, F) with X, F of shape (3, 3) has shape (2, 2); expected one scalar "
+                                      "z = X ⊗ F (add up the products)")
+    hidden = "correlate_batch: 2 of 5 hidden checks failed: correlate_batch(X, F) has shape (2,)"
+    assert in_english(hidden, a) == hidden
+
+
 def _text(page: str) -> str:
     """What the page says: its text without tags, styles and scripts."""
     return html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.DOTALL)))
@@ -345,6 +376,57 @@ def test_each_feedback_page_is_in_the_student_s_language(mixed):
         assert pages[student] == alone, f"{student}:\n" + "".join(list(difflib.unified_diff(
             alone.splitlines(True), pages[student].splitlines(True), "English class alone", "mixed class", n=2))[:60])
     assert ENGLISH_FAILURE in _text(pages["en_wrong"])
+
+
+#: nbgrader's feedback template's own words on this course's pages, and what a Korean page says instead
+TEMPLATE_WORDS = {"Score:": "점수:", "Test cell": "테스트 셀", "Student's answer": "학생의 답", "Grade cell:": "채점 셀:",
+                  "(Top)": "(맨 위로)"}
+
+
+def test_a_korean_feedback_page_has_the_template_s_words_in_korean(mixed):
+    """Where an English page says "Score:", "Grade cell:", "(Top)" …, the Korean page of the same answers says it in
+    Korean, as often; no English word of the template is left on it."""
+    _, out, _, _ = mixed
+    a = "ex02_correlation"
+    # the words the notebooks say themselves (the instructions speak of test cells), the template's aside
+    en_own = "\n".join(c.source for c in nbformat.read(ROOT / "chapters" / "exercises" / f"{a}.ipynb", 4).cells)
+    ko_own = "\n".join(c.source for c in nbformat.read(BOOK_KO / f"{a}.ipynb", 4).cells)
+    for english, korean in (("en_correct", "ko_correct"), ("en_wrong", "ko_wrong")):
+        en_text = _text((out / "feedback" / f"{english}.html").read_text())
+        ko_text = _text((out / "feedback" / f"{korean}.html").read_text())
+        for en_word, ko_word in TEMPLATE_WORDS.items():
+            template_en = en_text.count(en_word) - en_own.count(en_word)
+            assert template_en > 0, f"nbgrader's template no longer writes {en_word!r}"
+            assert ko_text.count(ko_word) - ko_own.count(ko_word) == template_en, (korean, en_word)
+            assert ko_text.count(en_word) == ko_own.count(en_word), (korean, en_word)
+
+
+def test_feedback_words_without_their_catalogue_stay_english_and_say_so(tmp_path):
+    """A checkout without the feedback catalogue still grades: the page keeps nbgrader's words, the run says why."""
+    from autograder.feedback_words import translate_pages
+    from autograder.task import GradingResult
+
+    page = '<h4>ex02_correlation (Score: 2.0 / 2.0)</h4><span class="nbgrader-label">Student\'s answer</span>'
+    results = [GradingResult("ex02_correlation", s, "graded", "", 2.0, 2.0, feedback_html=page, language=language)
+               for s, language in (("ko_student", KOREAN), ("en_student", "en"))]
+    copy = tmp_path / "locales"
+    shutil.copytree(LOCALES, copy)
+    assert translate_pages(results, copy) == []
+    assert results[0].feedback_html == '<h4>ex02_correlation (점수: 2.0 / 2.0)</h4><span class="nbgrader-label">학생의 답</span>'
+    assert results[1].feedback_html == page
+    (copy / KOREAN / "LC_MESSAGES" / "feedback.po").unlink()
+    results[0].feedback_html = page
+    (note,) = translate_pages(results, copy)
+    assert "feedback.po" in note and results[0].feedback_html == page
+
+
+def test_the_feedback_catalogue_is_up_to_date(locales):
+    """`python -m autograder catalogues` would change nothing in the feedback pages' catalogue, which is complete."""
+    from autograder import feedback_words
+
+    before = {p: p.read_bytes() for p in (feedback_words.template(locales), feedback_words.catalogue(KOREAN, locales))}
+    assert feedback_words.update_catalogue(locales) == []
+    assert {p: p.read_bytes() for p in before} == before
 
 
 def test_the_gradebook_takes_the_korean_notebooks(mixed):
