@@ -146,6 +146,8 @@ def _kernelspec(slot: Path, settings: KernelSettings, server) -> None:
 
 
 _ROOT: list[Path] = []
+#: A kernels folder is named for the process that made it: ``autograder-kernels-<pid>-<random>``.
+_ROOT_PREFIX = "autograder-kernels-"
 
 
 def kernels_root() -> Path:
@@ -156,9 +158,29 @@ def kernels_root() -> Path:
         base = tempfile.gettempdir()
         if len(base) > 40 and os.access("/tmp", os.W_OK):
             base = "/tmp"
-        _ROOT.append(Path(tempfile.mkdtemp(prefix="autograder-kernels-", dir=base)))
+        remove_orphans(Path(base))
+        _ROOT.append(Path(tempfile.mkdtemp(prefix=f"{_ROOT_PREFIX}{os.getpid()}-", dir=base)))
         atexit.register(shutil.rmtree, _ROOT[0], True)
     return _ROOT[0]
+
+
+def remove_orphans(base: Path) -> list[Path]:
+    """Remove the kernels folders in `base` whose process is gone without cleaning up (a worker killed by a
+    signal, a Dask worker stopped hard: atexit never ran); a folder of a live process, or another user's, stays.
+    Returns what it removed."""
+    removed = []
+    for folder in base.glob(f"{_ROOT_PREFIX}*-*"):
+        pid = folder.name[len(_ROOT_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        except OSError:  # alive but another user's (EPERM), or gone already
+            continue
+    return removed
 
 
 def start(settings: KernelSettings) -> Kernel:

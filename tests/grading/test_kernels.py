@@ -11,6 +11,7 @@ import contextlib
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -122,6 +123,28 @@ def test_the_kernel_folder_holds_nothing_of_the_course():
         assert kernel.work_dir.parent.parent.parent.parent == kernels.kernels_root()
     finally:
         kernel.discard()
+
+
+def test_a_killed_worker_s_kernels_folder_is_removed_by_the_next_grader():
+    """A worker killed by SIGKILL (atexit never runs) leaves its kernels folder; the next process that starts
+    kernels there removes it, and leaves a live process's folder alone."""
+    base = Path(tempfile.mkdtemp(prefix="orphans-", dir="/tmp"))  # short: kernels_root() keeps it as TMPDIR
+    env = {**os.environ, "TMPDIR": str(base)}
+    code = ("import os, signal, sys\nfrom autograder import kernels\nprint(kernels.kernels_root(), flush=True)\n"
+            "signal.pause() if sys.argv[1] == 'live' else os.kill(os.getpid(), signal.SIGKILL)")
+    live = subprocess.Popen([sys.executable, "-c", code, "live"], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        alive = Path(live.stdout.readline().strip())
+        killed = subprocess.run([sys.executable, "-c", code, "killed"], env=env, cwd=ROOT, capture_output=True, text=True)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        orphan = Path(killed.stdout.strip())
+        assert orphan.is_dir() and alive.is_dir() and orphan.parent == alive.parent == base
+        assert kernels.remove_orphans(base) == [orphan]
+        assert not orphan.exists() and alive.is_dir()
+    finally:
+        live.kill()
+        live.wait()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_feedback_page_is_nbgrader_s(tmp_path):
