@@ -21,6 +21,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 import lite_site
+from korean_edition import is_translated
 from translations import _
 
 logger = logging.getLogger(__name__)
@@ -53,17 +54,11 @@ def text() -> dict[str, str]:
 def _href(app, pagename: str, notebook: str) -> str:
     """The site's URL that opens `notebook` in JupyterLab, relative to the page `pagename`. Every edition links to
     the one site at the top of ``_build/html``; a translated edition opens its own language's notebook there."""
-    language, translated = app.config.language, _translated_edition(app)
+    language, translated = app.config.language, is_translated(app.config)
     if translated and (Path(app.srcdir) / EXERCISES / language / notebook).exists():
         notebook = f"{language}/{notebook}"
     # a translated edition's pages are one folder deeper (_build/html/<language>/…)
     return "../" * (pagename.count("/") + translated) + f"{SITE}/lab/index.html?path={notebook}"
-
-
-def _translated_edition(app) -> bool:
-    """Whether this build is a translated edition (korean_edition.py sets ``source_language`` for those)."""
-    source = getattr(app.config, "source_language", None)
-    return source is not None and app.config.language != source
 
 
 def _build_site(app) -> None:
@@ -71,7 +66,7 @@ def _build_site(app) -> None:
     if app.builder.format != "html":
         return
     staging = Path(app.outdir).parent / ".lite"
-    if _translated_edition(app):
+    if is_translated(app.config):
         # A translated edition (korean_edition.py), built after the source edition: it links to that site.
         if (staging / "site").exists():
             app.browser_site, app.browser_site_shared = staging / "site", True

@@ -58,6 +58,11 @@ def source_language(config) -> str:
     return config.source_language or config.language
 
 
+def is_translated(config) -> bool:
+    """Whether the edition being built is a translation (the Korean one), not the book's own language."""
+    return config.language != source_language(config)
+
+
 def editions(config) -> list[str]:
     """Every edition's language, the source language first."""
     source = source_language(config)

@@ -68,3 +68,38 @@ def test_the_chapter_downloads_its_edition_s_notebook(book, assignment, edition)
     assert len(files) == 1, files
     folder = EXERCISES / "ko" if edition == "ko" else EXERCISES
     assert files[0].read_bytes() == (folder / f"{assignment}.ipynb").read_bytes()
+
+
+CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("*.md")
+                  if any(f"exercises/{a}.ipynb" in p.read_text() for a in ASSIGNMENTS))
+#: markdown that is not prose: math, inline code, MyST roles' names, labels, options, links' targets
+_NOT_PROSE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\{[\w:-]+\}|\([\w-]+\)=|^\s*:[\w-]+:.*$|\]\([^)]*\)", re.S | re.M)
+
+
+def _english_lines(markdown: str) -> list[str]:
+    """Lines of prose with three or more Latin words and no Hangul: text left untranslated."""
+    return [line.strip() for line in _NOT_PROSE.sub(" ", markdown).splitlines()
+            if len(re.findall(r"[A-Za-z]{3,}", line)) >= 3 and not any(map(is_hangul, line))]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_korean_chapter_s_notebook_is_in_korean(book, chapter):
+    """The Korean chapter's notebook download is the English one's cells with the markdown in Korean — no line of
+    English prose left — and the code cells, outputs included, untouched; the English chapter's stays English."""
+    (english,) = _linked(book, f"chapters/{chapter}", re.compile(
+        r'<a href="([^"]+\.ipynb)"[^>]*\s+class="btn btn-sm btn-download-notebook-button'))
+    (korean,) = _linked(book, f"ko/chapters/{chapter}", re.compile(
+        r'<a href="([^"]+\.ipynb)"[^>]*\s+class="btn btn-sm btn-download-notebook-button'))
+    en, ko = nbformat.read(english, as_version=4), nbformat.read(korean, as_version=4)
+    assert [c.cell_type for c in ko.cells] == [c.cell_type for c in en.cells]
+    def code(notebook):  # cell ids are made anew each time MyST-NB reads a page
+        return [(c.source, c.outputs, c.metadata) for c in notebook.cells if c.cell_type == "code"]
+
+    assert code(ko) == code(en)
+    en_md = [c.source for c in en.cells if c.cell_type == "markdown"]
+    ko_md = [c.source for c in ko.cells if c.cell_type == "markdown"]
+    assert not any(map(is_hangul, "".join(en_md)))
+    assert [line for text in ko_md for line in _english_lines(text)] == []
+    assert all(any(map(is_hangul, text)) for text, e in zip(ko_md, en_md) if _english_lines(e)), chapter
+    # the notation is kept: the same formulas in the same order
+    assert [re.findall(r"\$\$.*?\$\$", t, re.S) for t in ko_md] == [re.findall(r"\$\$.*?\$\$", t, re.S) for t in en_md]
