@@ -36,9 +36,13 @@ def _pattern(words: list[str], markup: str) -> re.Pattern:
     return re.compile(markup.replace("WORD", "(" + "|".join(map(re.escape, words)) + ")"))
 
 
+#: The words of the page the grader writes itself for a notebook nbgrader could not run (report.py).
+OWN_WORDS = ["Student", "Score", "Status"]
+
+
 def words() -> list[str]:
-    """Every word of `PLACES`, once each, in order: the catalogue's messages."""
-    return list(dict.fromkeys(word for place, _ in PLACES for word in place))
+    """Every word of `PLACES` and `OWN_WORDS`, once each, in order: the catalogue's messages."""
+    return list(dict.fromkeys([word for place, _ in PLACES for word in place] + OWN_WORDS))
 
 
 def catalogue(language: str = KOREAN, locales: Path = LOCALES) -> Path:
@@ -59,11 +63,11 @@ def translations(language: str, locales: Path = LOCALES) -> dict[str, str]:
     return {w: have[w] for w in words()}
 
 
-def translate(page: str, language: str, locales: Path = LOCALES) -> str:
-    """The feedback `page` with the template's words in `language` (the page as it is for English)."""
-    if language == "en" or not page:
+def translate(page: str, table: dict[str, str] | None) -> str:
+    """The feedback `page` with the template's words replaced as `table` ({English: translation}) says; None (an
+    English page, or a language without its catalogue) leaves the page as it is."""
+    if not table or not page:
         return page
-    table = translations(language, locales)
 
     def swap(match: re.Match) -> str:
         start, end = match.span(1)
@@ -90,19 +94,18 @@ def update_catalogue(locales: Path = LOCALES) -> list[str]:
             if m.id and (not m.string or m.fuzzy)]
 
 
-def translate_pages(results, locales: Path = LOCALES) -> list[str]:
-    """Put each result's feedback page's template words in the result's language (in place). A language whose
-    catalogue is missing or incomplete keeps nbgrader's English words: returns one note per such language."""
-    notes, tables = [], {}
+def translate_pages(results, locales: Path = LOCALES) -> tuple[dict[str, dict[str, str] | None], list[str]]:
+    """Put each result's feedback page's template words in the result's language (in place). Returns the tables
+    by language (None for English, and for a language whose catalogue is missing or incomplete: its pages keep
+    nbgrader's English words) and one note per such language."""
+    notes: list[str] = []
+    tables: dict[str, dict[str, str] | None] = {"en": None}
     for r in results:
-        if r.language == "en" or not r.feedback_html:
-            continue
         if r.language not in tables:
             try:
                 tables[r.language] = translations(r.language, locales)
             except TranslationError as error:
                 tables[r.language] = None
                 notes.append(f"feedback pages in {r.language!r} keep nbgrader's English headings: {error}")
-        if tables[r.language] is not None:
-            r.feedback_html = translate(r.feedback_html, r.language, locales)
-    return notes
+        r.feedback_html = translate(r.feedback_html, tables[r.language])
+    return tables, notes

@@ -34,20 +34,27 @@ def write_csvs(results: list[GradingResult], out: Path) -> None:
                                  "reason": r.reasons.get(test, "") if score != top else ""})
 
 
-def write_feedback(results: list[GradingResult], out: Path) -> None:
+def write_feedback(results: list[GradingResult], out: Path, words: dict[str, dict[str, str] | None] | None = None) -> None:
+    """feedback/<student>.html; `words` ({language: {English: translation}}, feedback_words.py) puts the page the
+    grader writes itself for a notebook nbgrader could not run in the student's language."""
     folder = out / "feedback"
     folder.mkdir(exist_ok=True)
     for r in results:
-        page = r.feedback_html or _fallback_feedback(r)
+        page = r.feedback_html or _fallback_feedback(r, (words or {}).get(r.language))
         (folder / f"{r.student_id}.html").write_text(page)
 
 
-def _fallback_feedback(r: GradingResult) -> str:
-    """Feedback for a submission nbgrader could not run (invalid, flagged before running, crashed)."""
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(r.assignment)} — "
+def _fallback_feedback(r: GradingResult, words: dict[str, str] | None = None) -> str:
+    """Feedback for a submission nbgrader could not run (invalid, flagged before running, crashed): in the
+    student's language when `words` has its words; the status and the message are the grader's (English)."""
+    say = (words or {}).get
+    lang, message_lang = (r.language, ' lang="en"') if words else ("en", "")
+    return (f"<!DOCTYPE html><html lang='{html.escape(lang)}'><head><meta charset='utf-8'><title>{html.escape(r.assignment)} — "
             f"{html.escape(r.student_id)}</title></head><body><h1>{html.escape(r.assignment)}</h1>"
-            f"<p>Student: {html.escape(r.student_id)}</p><p>Score: {r.score:g} / {r.max_score:g}</p>"
-            f"<p>Status: <b>{html.escape(r.status)}</b></p><p>{html.escape(r.message)}</p></body></html>")
+            f"<p>{html.escape(say('Student', 'Student'))}: {html.escape(r.student_id)}</p>"
+            f"<p>{html.escape(say('Score', 'Score'))}: {r.score:g} / {r.max_score:g}</p>"
+            f"<p>{html.escape(say('Status', 'Status'))}: <b{message_lang}>{html.escape(r.status)}</b></p>"
+            f"<p{message_lang}>{html.escape(r.message)}</p></body></html>")
 
 
 def _figure_png(fig) -> str:

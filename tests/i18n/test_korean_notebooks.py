@@ -411,13 +411,32 @@ def test_feedback_words_without_their_catalogue_stay_english_and_say_so(tmp_path
                for s, language in (("ko_student", KOREAN), ("en_student", "en"))]
     copy = tmp_path / "locales"
     shutil.copytree(LOCALES, copy)
-    assert translate_pages(results, copy) == []
+    tables, notes = translate_pages(results, copy)
+    assert notes == [] and tables["en"] is None and tables[KOREAN]["Score"] == "점수"
     assert results[0].feedback_html == '<h4>ex02_correlation (점수: 2.0 / 2.0)</h4><span class="nbgrader-label">학생의 답</span>'
     assert results[1].feedback_html == page
     (copy / KOREAN / "LC_MESSAGES" / "feedback.po").unlink()
     results[0].feedback_html = page
-    (note,) = translate_pages(results, copy)
-    assert "feedback.po" in note and results[0].feedback_html == page
+    tables, (note,) = translate_pages(results, copy)
+    assert "feedback.po" in note and results[0].feedback_html == page and tables[KOREAN] is None
+
+
+def test_a_korean_notebook_nbgrader_cannot_run_gets_its_page_in_korean(tmp_path):
+    """A Korean notebook of another assignment (invalid: nbgrader does not run it) gets the grader's own page, in
+    Korean but for the status and the grader's message (marked English); an English one's stays English."""
+    a = "ex02_correlation"
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    shutil.copy(BOOK_KO / "ex01_image_tensors.ipynb", folder / "ko_other.ipynb")
+    shutil.copy(ROOT / "chapters" / "exercises" / "ex01_image_tensors.ipynb", folder / "en_other.ipynb")
+    results, failed = grade_class(a, folder, tmp_path / "out", OPTIONS, course=course_copy(tmp_path, a))
+    assert not failed and {r.student_id: (r.status, r.feedback_html, r.language) for r in results} == {
+        "ko_other": ("invalid", "", KOREAN), "en_other": ("invalid", "", "en")}
+    korean = (tmp_path / "out" / "feedback" / "ko_other.html").read_text()
+    english = (tmp_path / "out" / "feedback" / "en_other.html").read_text()
+    assert korean.startswith("<!DOCTYPE html><html lang='ko'>") and english.startswith("<!DOCTYPE html><html lang='en'>")
+    assert "<p>학생: ko_other</p>" in korean and "<p>점수: 0 / 10</p>" in korean and '상태: <b lang="en">invalid</b>' in korean
+    assert "<p>Student: en_other</p>" in english and hangul_share(_text(english)) == 0.0
 
 
 def test_the_feedback_catalogue_is_up_to_date(locales):
