@@ -40,8 +40,25 @@ def _offer_downloads(app, pagename, templatename, context, doctree) -> None:
     shutil.copy2(source, target)
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     if executed.exists():
-        shutil.copy2(executed, sources / f"{pagename}.ipynb")
+        (sources / f"{pagename}.ipynb").write_text(_with_outputs(app, executed), encoding="utf-8")
         context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _with_outputs(app, executed: Path) -> str:
+    """The executed notebook MyST-NB wrote, with its outputs: when they came from the execution cache, MyST-NB
+    writes the notebook without them (it merges them into a copy), so they are merged in again from the cache."""
+    import nbformat
+
+    notebook = nbformat.read(executed, as_version=4)
+    config = getattr(app.env, "mystnb_config", None)
+    if config is not None and config.execution_mode == "cache":
+        from jupyter_cache import get_cache
+
+        try:
+            _, notebook = get_cache(config.execution_cache_path).merge_match_into_notebook(notebook)
+        except KeyError:  # not in the cache (not executed): the notebook as written
+            pass
+    return nbformat.writes(notebook)
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:

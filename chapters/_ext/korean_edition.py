@@ -54,8 +54,9 @@ def _read_in(language: str) -> str:
 
 
 def source_language(config) -> str:
-    """The language the book is written in (``en``): the edition at the top of ``_build/html``."""
-    return config.source_language or config.language
+    """The language the book is written in (``en``): the edition at the top of ``_build/html``. (A book built
+    without this extension has no ``source_language``: it has one edition, its own language.)"""
+    return getattr(config, "source_language", None) or config.language
 
 
 def is_translated(config) -> bool:

@@ -96,6 +96,7 @@ def test_the_korean_chapter_s_notebook_is_in_korean(book, chapter):
         return [(c.source, c.outputs, c.metadata) for c in notebook.cells if c.cell_type == "code"]
 
     assert code(ko) == code(en)
+    assert sum(bool(outputs) for _, outputs, _ in code(en)) >= 2, f"{chapter}: the download lost the outputs"
     en_md = [c.source for c in en.cells if c.cell_type == "markdown"]
     ko_md = [c.source for c in ko.cells if c.cell_type == "markdown"]
     assert not any(map(is_hangul, "".join(en_md)))
