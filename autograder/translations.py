@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import io
 import json
 import re
@@ -425,15 +426,25 @@ def in_english(text: str, assignment: str, language: str = KOREAN, locales: Path
     """A line a translated notebook printed (a failed test's reason), with each of its visible tests' messages put
     back in the English source's words and the fields' values kept; other text (the hidden tests' messages, which
     are English) unchanged. Without the catalogue, `text` as it is."""
-    try:
-        catalog = _read_po(notebook_catalogue(assignment, locales, language))
-    except TranslationError:
+    path = notebook_catalogue(assignment, locales, language)
+    if not path.exists():
         return text
-    # the longest first: a message that contains a shorter one is matched whole
-    for m in sorted((m for m in catalog if m.id and m.string and not m.fuzzy), key=lambda m: -len(m.string)):
-        pattern, found = _as_pattern(m.string)
+    for pattern, found, msgid in _back_translations(str(path), path.stat().st_mtime_ns):
         match = pattern.search(text)
-        if match and set(fields(m.id)) <= set(found):  # (catalogue_problems() refuses one that drops a field)
-            values = dict(zip(found, match.groups()))
-            text = text[:match.start()] + _printed(m.id, values) + text[match.end():]
+        if match:
+            text = text[:match.start()] + _printed(msgid, dict(zip(found, match.groups()))) + text[match.end():]
     return text
+
+
+@functools.lru_cache(maxsize=32)
+def _back_translations(path: str, mtime_ns: int) -> list[tuple[re.Pattern, list[str], str]]:
+    """(the translation as a pattern, its fields, the English message) for every message of a notebook catalogue,
+    the longest first (a message that contains a shorter one is matched whole); read once per catalogue version
+    (a report reads back every failed test of the class)."""
+    catalog = _read_po(Path(path))
+    found = []
+    for m in sorted((m for m in catalog if m.id and m.string and not m.fuzzy), key=lambda m: -len(m.string)):
+        pattern, names = _as_pattern(m.string)
+        if set(fields(m.id)) <= set(names):  # (catalogue_problems() refuses one that drops a field)
+            found.append((pattern, names, m.id))
+    return found

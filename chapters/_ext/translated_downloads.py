@@ -57,8 +57,8 @@ class DownloadTheTranslation(SphinxTransform):
 
 
 def _offer_the_translations(app, exception) -> None:
-    """A notebook page's download button links ``_sources/<page>.ipynb``, where Sphinx copied the English notebook
-    when it wrote the page (``html_copy_source``): once every page is written, the translation replaces it; a
+    """A notebook page's download buttons link ``_sources/<page>.ipynb``, where the English notebook was copied when
+    the page was written (course_book.py): once every page is written, an exercise's translation replaces it, and a
     chapter's executed notebook there gets its markdown translated."""
     if exception is not None or app.builder.format != "html":
         return
