@@ -32,8 +32,8 @@ PLACES = (
 )
 
 
-def _pattern(words: list[str], markup: str) -> re.Pattern:
-    return re.compile(markup.replace("WORD", "(" + "|".join(map(re.escape, words)) + ")"))
+#: each place as a pattern whose group 1 is the word
+_PATTERNS = [re.compile(markup.replace("WORD", "(" + "|".join(map(re.escape, place)) + ")")) for place, markup in PLACES]
 
 
 #: The words of the page the grader writes itself for a notebook nbgrader could not run (report.py).
@@ -73,8 +73,8 @@ def translate(page: str, table: dict[str, str] | None) -> str:
         start, end = match.span(1)
         return match.string[match.start():start] + table[match.group(1)] + match.string[end:match.end()]
 
-    for place, markup in PLACES:
-        page = _pattern(place, markup).sub(swap, page)
+    for pattern in _PATTERNS:
+        page = pattern.sub(swap, page)
     return page
 
 

@@ -211,12 +211,13 @@ def publish(results: list[GradingResult], fingerprints: dict[str, str], assignme
     from .translations import locales_for
 
     results = review.apply(results, fingerprints, review.load(out))
-    words, untranslated = translate_pages(results, locales_for(course))
+    locales = locales_for(course)
+    words, untranslated = translate_pages(results, locales)
     notes = notes + untranslated
     merge_into_gradebook(results, assignment, db_url, course)
     write_csvs(results, out)
     write_feedback(results, out, words)
-    write_report(results, out, assignment, notes=notes, locales=locales_for(course))
+    write_report(results, out, assignment, notes=notes, locales=locales)
     (out / RUN).write_text(json.dumps({"assignment": assignment, "course": str(course), "db_url": db_url,
                                        "students": [r.student_id for r in results], "notes": notes}))
     return results

@@ -401,25 +401,28 @@ def language_of(submission: bytes | str) -> str:
     return KOREAN if hangul_share(prose(text)) > 0.5 else "en"
 
 
-def _as_pattern(message: str) -> tuple[re.Pattern, list[str]]:
-    """A regex matching what the f-string body `message` prints (each field any text, captured) and its fields."""
-    found, pattern, last = fields(message), [], 0
+def _pieces(message: str) -> tuple[list[str], list[str]]:
+    """The f-string body `message` as printed around its fields: (the texts between them, `{{` printed `{`; the
+    fields), with one text more than fields."""
+    texts, found, last = [], fields(message), 0
     for field in found:
         at = message.index(field, last)
-        pattern.append(re.escape(message[last:at].replace("{{", "{").replace("}}", "}")) + "(.+?)")
+        texts.append(message[last:at])
         last = at + len(field)
-    pattern.append(re.escape(message[last:].replace("{{", "{").replace("}}", "}")))
-    return re.compile("".join(pattern)), found
+    texts.append(message[last:])
+    return [t.replace("{{", "{").replace("}}", "}") for t in texts], found
+
+
+def _as_pattern(message: str) -> tuple[re.Pattern, list[str]]:
+    """A regex matching what the f-string body `message` prints (each field any text, captured) and its fields."""
+    texts, found = _pieces(message)
+    return re.compile("(.+?)".join(map(re.escape, texts))), found
 
 
 def _printed(message: str, values: dict[str, str]) -> str:
     """What the f-string body `message` prints with each field's value from `values`."""
-    out, last = [], 0
-    for field in fields(message):
-        at = message.index(field, last)
-        out += [message[last:at].replace("{{", "{").replace("}}", "}"), values[field]]
-        last = at + len(field)
-    return "".join(out) + message[last:].replace("{{", "{").replace("}}", "}")
+    texts, found = _pieces(message)
+    return texts[0] + "".join(values[field] + text for field, text in zip(found, texts[1:]))
 
 
 def in_english(text: str, assignment: str, language: str = KOREAN, locales: Path = LOCALES) -> str:

@@ -21,7 +21,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 import lite_site
-from korean_edition import is_translated
+from korean_edition import is_translated, relative_root, translation_of
 from translations import _
 
 logger = logging.getLogger(__name__)
@@ -54,11 +54,9 @@ def text() -> dict[str, str]:
 def _href(app, pagename: str, notebook: str) -> str:
     """The site's URL that opens `notebook` in JupyterLab, relative to the page `pagename`. Every edition links to
     the one site at the top of ``_build/html``; a translated edition opens its own language's notebook there."""
-    language, translated = app.config.language, is_translated(app.config)
-    if translated and (Path(app.srcdir) / EXERCISES / language / notebook).exists():
-        notebook = f"{language}/{notebook}"
-    # a translated edition's pages are one folder deeper (_build/html/<language>/…)
-    return "../" * (pagename.count("/") + translated) + f"{SITE}/lab/index.html?path={notebook}"
+    if translation_of(app.config, Path(app.srcdir) / EXERCISES / notebook) is not None:
+        notebook = f"{app.config.language}/{notebook}"
+    return relative_root(app.config, pagename) + f"{SITE}/lab/index.html?path={notebook}"
 
 
 def _build_site(app) -> None:

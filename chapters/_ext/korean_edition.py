@@ -64,6 +64,16 @@ def is_translated(config) -> bool:
     return config.language != source_language(config)
 
 
+def translation_of(config, path: Path) -> Path | None:
+    """The translation of the file ``path`` for the edition being built, kept beside it as
+    ``<folder>/<language>/<name>`` (the Korean exercise notebooks: ``chapters/exercises/ko/``); None in the source
+    edition or when there is none."""
+    if not is_translated(config):
+        return None
+    twin = path.parent / config.language / path.name
+    return twin if twin.is_file() else None
+
+
 def editions(config) -> list[str]:
     """Every edition's language, the source language first."""
     source = source_language(config)
@@ -74,7 +84,7 @@ def relative_root(config, pagename: str) -> str:
     """The relative URL from a page to the top of ``_build/html`` (the source edition), e.g. ``../../`` from
     ``ko/chapters/intro.html``: where files shared by all editions can be linked."""
     up = "../" * pagename.count("/")
-    return up if config.language == source_language(config) else up + "../"
+    return up + "../" if is_translated(config) else up
 
 
 def _href(app, pagename: str, language: str) -> str:
@@ -86,7 +96,7 @@ def _href(app, pagename: str, language: str) -> str:
 
 def _build_translations(app, exception) -> None:
     """After the source edition's HTML build, build each translated edition into ``_build/html/<language>``."""
-    if exception is not None or app.builder.name != "html" or app.config.language != source_language(app.config):
+    if exception is not None or app.builder.name != "html" or is_translated(app.config):
         return
     for language in editions(app.config)[1:]:
         final = Path(app.outdir) / language
@@ -134,7 +144,7 @@ def _build_edition(spec: dict) -> int:
 def _translate_config(app, config) -> None:
     """A translated edition's title (the sidebar and the browser tab) and MyST-NB's code toggles (unless the
     book set its own) come from the course catalogue."""
-    if config.language == source_language(config):
+    if not is_translated(config):
         return
     from translations import _
 
@@ -156,7 +166,7 @@ class TranslateInsertedToctrees(SphinxTransform):
     default_priority = 101
 
     def apply(self, **kwargs) -> None:
-        if self.config.language == source_language(self.config):
+        if not is_translated(self.config):
             return
         dirs = [str(Path(self.env.srcdir) / folder) for folder in self.config.locale_dirs]
         catalog, found = init_locale(dirs, self.config.language, docname_to_domain(self.env.docname,
@@ -184,7 +194,7 @@ class TranslateCellPrompts(SphinxTransform):
     default_priority = 102
 
     def apply(self, **kwargs) -> None:
-        if self.config.language == source_language(self.config):
+        if not is_translated(self.config):
             return
         from translations import _
 
@@ -224,7 +234,7 @@ def _theme_literals() -> dict[str, str]:
 
 
 def _translate_theme_literals(app, exception) -> None:
-    if exception is not None or app.builder.format != "html" or app.config.language == source_language(app.config):
+    if exception is not None or app.builder.format != "html" or not is_translated(app.config):
         return
     literals = _theme_literals()
     for path in Path(app.outdir).rglob("*.html"):

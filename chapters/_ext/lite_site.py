@@ -305,14 +305,18 @@ def write_lite_config(lite_dir: Path, contents: Path, out: Path, apps: list[str]
     }, indent=2) + "\n")
 
 
+def offered(notebooks: Path) -> list[Path]:
+    """The released notebooks the site offers: ``exNN_*.ipynb``, then each translated edition's in its language's
+    folder (``ko/exNN_*.ipynb``)."""
+    return sorted(notebooks.glob("ex0*_*.ipynb")) + sorted(notebooks.glob("*/ex0*_*.ipynb"))
+
+
 def stage_notebooks(notebooks: Path, contents: Path) -> list[str]:
-    """The released notebooks as the site's files: ``exNN_*.ipynb``, and each translated edition's in its language's
-    folder (``ko/exNN_*.ipynb``). Returns their paths in the site."""
+    """The `offered` notebooks as the site's files. Returns their paths in the site."""
     contents.mkdir(parents=True)
-    names = sorted(path.name for path in notebooks.glob("ex0*_*.ipynb"))
-    if not names:
+    names = [path.relative_to(notebooks).as_posix() for path in offered(notebooks)]
+    if not any("/" not in name for name in names):
         raise Unavailable(f"no ex0*_*.ipynb in {notebooks}")
-    names += sorted(f"{path.parent.name}/{path.name}" for path in notebooks.glob("*/ex0*_*.ipynb"))
     for name in names:
         (contents / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(notebooks / name, contents / name)
@@ -339,10 +343,10 @@ def fingerprint(notebooks: Path) -> str:
     """What the site is made from beyond the pins checked above: the notebooks and the code that builds it."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    offered = sorted([*notebooks.glob("ex0*_*.ipynb"), *notebooks.glob("*/ex0*_*.ipynb")])  # each edition's
-    for path in [here / "lite_site.py", here / "lite_bytecode.py", *offered]:
+    for path in [here / "lite_site.py", here / "lite_bytecode.py", *offered(notebooks)]:
         name = path.relative_to(notebooks) if path.is_relative_to(notebooks) else path.name
-        digest.update(f"{name}\0{len(path.read_bytes())}\0".encode() + path.read_bytes())
+        data = path.read_bytes()
+        digest.update(f"{name}\0{len(data)}\0".encode() + data)
     return digest.hexdigest()
 
 
@@ -370,7 +374,7 @@ def build(notebooks: Path, out: Path, work: Path, cache: Path) -> list[str]:
     lite_dir, contents = work / "lite", work / "contents"
     wheels = assemble_pyodide(tarball, provisa, comm, lite_dir / "static" / "pyodide")
     precompile(lite_dir / "static" / "pyodide", wheels, work)
-    offered = stage_notebooks(notebooks, contents)
+    staged = stage_notebooks(notebooks, contents)
     write_lite_config(lite_dir, contents, out.resolve(), DEFAULT_APPS)
     built = subprocess.run([str(Path(sys.executable).parent / "jupyter-lite"), "build"], cwd=lite_dir,
                            capture_output=True, text=True)
@@ -378,4 +382,4 @@ def build(notebooks: Path, out: Path, work: Path, cache: Path) -> list[str]:
         raise Unavailable(f"jupyter lite build failed: {(built.stderr.strip().splitlines() or ['?'])[-1]}")
     check_site(out)
     stamp.write_text(made_from)
-    return offered
+    return staged

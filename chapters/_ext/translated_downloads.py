@@ -23,7 +23,7 @@ from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 from sphinx.util.i18n import docname_to_domain
 
-from korean_edition import is_translated
+from korean_edition import is_translated, translation_of
 
 #: What may stand before a message in a markdown cell: a line's start or a table's "|", then markers (heading,
 #: quote, list item, a directive's opening fence or its :alt: option).
@@ -32,13 +32,9 @@ _BEFORE = r"(?m)(^|\|)([ \t]*(?:#{1,6}[ \t]+|[>*+-][ \t]+|\d+\.[ \t]+|:::\{[\w-]
 _AFTER = r"(?=[ \t]*(?:\||$))"
 
 
-def translation_of(app, path: Path) -> Path | None:
-    """The translation of the notebook ``path`` for the edition being built: ``<folder>/<language>/<name>``, or None
-    in the source edition or when there is none."""
-    if not is_translated(app.config) or path.suffix != ".ipynb":
-        return None
-    twin = path.parent / app.config.language / path.name
-    return twin if twin.is_file() else None
+def _notebook_translation(app, path: Path) -> Path | None:
+    """The translation of the notebook ``path`` kept beside it (korean_edition.translation_of), or None."""
+    return translation_of(app.config, path) if path.suffix == ".ipynb" else None
 
 
 class DownloadTheTranslation(SphinxTransform):
@@ -51,7 +47,7 @@ class DownloadTheTranslation(SphinxTransform):
     def apply(self, **kwargs) -> None:
         for node in self.document.findall(addnodes.download_reference):
             _, filename = self.env.relfn2path(node["reftarget"], self.env.docname)
-            twin = translation_of(self.app, Path(filename))
+            twin = _notebook_translation(self.app, Path(filename))
             if twin is not None:
                 node["reftarget"] = "/" + twin.relative_to(Path(self.app.srcdir)).as_posix()
 
@@ -65,7 +61,7 @@ def _offer_the_translations(app, exception) -> None:
     for docname in sorted(app.env.found_docs):
         source = Path(app.env.doc2path(docname))
         target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
-        twin = translation_of(app, source)
+        twin = _notebook_translation(app, source)
         if twin is not None and target.exists():
             shutil.copy2(twin, target)
         elif source.suffix != ".ipynb" and target.exists() and (catalogue := _catalogue(app, docname)) is not None:

@@ -21,13 +21,18 @@ pytestmark = pytest.mark.book
 EXERCISES = ROOT / "chapters" / "exercises"
 #: the theme's download menu: the page's source and its notebook
 MENU = re.compile(r'<a href="([^"]+\.ipynb)"[^>]*\s+class="btn btn-sm btn-download-(?:source|notebook)-button')
+#: the menu's notebook button alone (a chapter's executed notebook)
+NOTEBOOK_BUTTON = re.compile(r'<a href="([^"]+\.ipynb)"[^>]*\s+class="btn btn-sm btn-download-notebook-button')
 #: a `{download}` link in the page's text
 DOWNLOAD = re.compile(r'<a class="reference download internal" download="" href="([^"]+)"')
 
 
+def _release_path(assignment: str, edition: str):
+    return (EXERCISES / "ko" if edition == "ko" else EXERCISES) / f"{assignment}.ipynb"
+
+
 def _release(assignment: str, edition: str):
-    folder = EXERCISES / "ko" if edition == "ko" else EXERCISES
-    return nbformat.read(folder / f"{assignment}.ipynb", as_version=4)
+    return nbformat.read(_release_path(assignment, edition), as_version=4)
 
 
 def _sources(notebook) -> list[tuple[str, str]]:
@@ -66,8 +71,7 @@ def test_the_chapter_downloads_its_edition_s_notebook(book, assignment, edition)
     files = [f for f in _linked(book, _page(edition, f"chapters/{chapters[0].stem}"), DOWNLOAD)
              if f.name == f"{assignment}.ipynb"]
     assert len(files) == 1, files
-    folder = EXERCISES / "ko" if edition == "ko" else EXERCISES
-    assert files[0].read_bytes() == (folder / f"{assignment}.ipynb").read_bytes()
+    assert files[0].read_bytes() == _release_path(assignment, edition).read_bytes()
 
 
 CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("*.md")
@@ -86,10 +90,8 @@ def _english_lines(markdown: str) -> list[str]:
 def test_the_korean_chapter_s_notebook_is_in_korean(book, chapter):
     """The Korean chapter's notebook download is the English one's cells with the markdown in Korean — no line of
     English prose left — and the code cells, outputs included, untouched; the English chapter's stays English."""
-    (english,) = _linked(book, f"chapters/{chapter}", re.compile(
-        r'<a href="([^"]+\.ipynb)"[^>]*\s+class="btn btn-sm btn-download-notebook-button'))
-    (korean,) = _linked(book, f"ko/chapters/{chapter}", re.compile(
-        r'<a href="([^"]+\.ipynb)"[^>]*\s+class="btn btn-sm btn-download-notebook-button'))
+    (english,) = _linked(book, f"chapters/{chapter}", NOTEBOOK_BUTTON)
+    (korean,) = _linked(book, f"ko/chapters/{chapter}", NOTEBOOK_BUTTON)
     en, ko = nbformat.read(english, as_version=4), nbformat.read(korean, as_version=4)
     assert [c.cell_type for c in ko.cells] == [c.cell_type for c in en.cells]
     def code(notebook):  # cell ids are made anew each time MyST-NB reads a page
